@@ -1,0 +1,164 @@
+"""From PDF files to stored reports: read (sandboxed), cut into sections and chunks, embed, store."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunk import chunk_sections
+from ingest.metadata import extract_meta
+from ingest.sandbox import read_pdf
+from ingest.sections import split_sections
+from kb.errors import KBError, ReportRejected
+from kb.models import Chunk, ReportMeta
+from kb.settings import Settings
+from kb.store import Store
+
+MIN_TEXT_CHARS = 200  # less text than this in a whole file means scanned images, not a report
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything read from one PDF, before it is stored."""
+
+    sha256: str
+    filename: str
+    pages: int
+    lang: str
+    meta: ReportMeta
+    chunks: list[Chunk]
+
+
+@dataclass
+class Outcome:
+    file: Path
+    status: str  # "added", "replaced", "unchanged", "rejected"
+    report_id: int | None = None
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for o in self.outcomes if o.status in statuses)
+
+    @property
+    def rejected(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "rejected"]
+
+    def line(self) -> str:
+        """``26 reports, 3104 chunks, 1 skipped: x.pdf (no text layer)``."""
+        stored = [o for o in self.outcomes if o.status in ("added", "replaced")]
+        text = f"{len(stored)} reports, {sum(o.chunks for o in stored)} chunks"
+        unchanged = self.count("unchanged")
+        if unchanged:
+            text += f", {unchanged} already in the catalog"
+        if self.rejected:
+            text += f", {len(self.rejected)} skipped: " + ", ".join(
+                f"{o.file.name} ({o.reason})" for o in self.rejected
+            )
+        return text
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_pdfs(paths: Iterable[Path]) -> list[Path]:
+    """The PDF files named, and those inside named folders (recursively), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise KBError(f"No such file or folder: {path}")
+    return list(dict.fromkeys(found))
+
+
+def analyse(path: Path, settings: Settings, sha256: str | None = None, filename: str | None = None) -> Analysis:
+    """Read and cut one PDF; raises ReportRejected with a listed reason."""
+    sha256 = sha256 or sha256_of(path)
+    text = read_pdf(path, settings)
+    if sum(len(p.strip()) for p in text.pages) < MIN_TEXT_CHARS:
+        raise ReportRejected("no_text", "the pages hold no extractable text (scanned images?)")
+    sections = split_sections(text.pages)
+    chunks = chunk_sections(sections, sha256[:16], settings.chunk_min_words, settings.chunk_max_words)
+    if not chunks:
+        raise ReportRejected("no_text", "no passage long enough to index")
+    words = Counter()
+    for c in chunks:
+        words[c.lang] += len(c.text.split())
+    return Analysis(
+        sha256=sha256,
+        filename=filename or path.name,
+        pages=len(text.pages),
+        lang=words.most_common(1)[0][0],
+        meta=extract_meta(text.pages, text.title),
+        chunks=chunks,
+    )
+
+
+def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
+    """Add one file unless its content is already stored; with ``replace``, re-read it
+    (or, for a changed file under a known name, replace the older version)."""
+    sha = sha256_of(path)
+    existing = store.catalog.report_by_sha(sha)
+    if existing is not None and not replace:
+        return Outcome(path, "unchanged", existing.id, existing.chunk_count)
+    previous = existing or (store.catalog.report_by_filename(path.name) if replace else None)
+    try:
+        analysis = analyse(path, store.settings, sha)
+    except ReportRejected as exc:
+        return Outcome(path, "rejected", reason=exc.label)
+    report_id = store.add_report(
+        source=path,
+        sha256=analysis.sha256,
+        filename=analysis.filename,
+        meta=analysis.meta,
+        pages=analysis.pages,
+        lang=analysis.lang,
+        chunks=analysis.chunks,
+        replace=previous,
+    )
+    return Outcome(path, "replaced" if previous else "added", report_id, len(analysis.chunks))
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    replace: bool = False,
+    store: Store | None = None,
+    on_file: Callable[[Outcome], None] | None = None,
+) -> Summary:
+    """Ingest every PDF under ``paths``; one bad file never stops the batch."""
+    files = find_pdfs(paths)
+    if not files:
+        raise KBError("No PDF files in " + ", ".join(str(p) for p in paths))
+    own = store is None
+    store = store or Store.open(settings)
+    summary = Summary()
+    try:
+        if own:
+            store.reconcile()
+        for path in files:
+            outcome = ingest_file(store, path, replace)
+            summary.outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+    finally:
+        if own:
+            store.close()
+    return summary

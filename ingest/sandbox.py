@@ -1,0 +1,74 @@
+"""Read PDFs in a child process with memory, CPU and wall-clock limits.
+
+Parsing untrusted PDFs can hang, exhaust memory or crash; the child absorbs all of it and
+the parent only ever sees a list of page texts or a ReportRejected with a listed reason.
+The child is a fresh interpreter (``python -m ingest.pdf_worker``) that sets its own limits
+before it imports pypdf, and answers in JSON, so nothing it sends can run code here.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from ingest.pdf import PdfText
+from kb.errors import ReportRejected
+from kb.settings import Settings
+
+PDF_SIGNATURE = b"%PDF-"
+
+
+def check_signature(path: Path) -> None:
+    """Reject files without the PDF signature in their first KiB (where readers accept it)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if PDF_SIGNATURE not in head:
+        raise ReportRejected("not_pdf", "the file does not start with %PDF-")
+
+
+def read_pdf(path: Path, settings: Settings) -> PdfText:
+    """Page texts of ``path``, read in a sandboxed child process."""
+    size = path.stat().st_size
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise ReportRejected("too_large", f"{size / 1048576:.0f} MiB, the limit is {settings.max_file_mb} MiB")
+    check_signature(path)
+    request = {
+        "path": str(path),
+        "max_pages": settings.max_pages,
+        "max_chars": settings.max_pages * 20_000,
+        "memory_mb": settings.parse_memory_mb,
+        "cpu_s": int(settings.parse_timeout_s) + 1,
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ingest.pdf_worker"],
+            input=json.dumps(request).encode(),
+            capture_output=True,
+            timeout=settings.parse_timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ReportRejected("timeout", f"no result within {settings.parse_timeout_s:.0f} s") from None
+    if done.returncode != 0:
+        raise _death(done.returncode)
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        raise ReportRejected("broken", "the reader gave no usable answer") from None
+    if answer.get("status") == "ok":
+        return PdfText(pages=[str(p) for p in answer["pages"]], title=answer.get("title"))
+    reason = answer.get("reason")
+    if reason not in ("not_pdf", "encrypted", "no_text", "too_large", "too_many_pages", "broken", "timeout"):
+        reason = "broken"
+    raise ReportRejected(reason, str(answer.get("detail", ""))[:300])
+
+
+def _death(code: int) -> ReportRejected:
+    if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+        return ReportRejected("timeout", "the reader used up its CPU time")
+    if code == 3:  # the worker's own exit code for MemoryError outside pypdf's reach
+        return ReportRejected("too_large", "reading it needs more memory than allowed")
+    return ReportRejected("broken", f"the reader crashed (exit code {code})")

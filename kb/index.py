@@ -1,0 +1,151 @@
+"""The vector index: a chromadb collection of our own vectors under the chunk ids.
+
+The only module that imports chromadb. The index is derived data: the catalog can always
+rebuild it (``kb reindex``). We always hand chromadb our vectors; its default embedding
+function would try to download a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from kb.errors import VectorIndexError
+from kb.settings import Settings
+
+COLLECTION = "chunks"
+PAGE = 5000  # chromadb rejects very large get()/add() calls; page through them
+
+
+class VectorIndex:
+    """Nearest-neighbour search over chunk vectors (cosine)."""
+
+    def __init__(self, client, collection):
+        self._client = client
+        self._collection = collection
+
+    @classmethod
+    def open(cls, settings: Settings, model_id: str | None = None, dim: int | None = None) -> VectorIndex:
+        """Open (or create) the index; refuse one built with another model than ``model_id``."""
+        try:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(settings.chroma_path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+            names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
+            if COLLECTION in names:
+                collection = client.get_collection(COLLECTION, embedding_function=None)
+            elif model_id is not None:
+                collection = _create(client, model_id, dim)
+            else:
+                collection = None
+        except VectorIndexError:
+            raise
+        except Exception as exc:
+            raise VectorIndexError(
+                f"Cannot open the vector index in {settings.chroma_path}: {exc}. Run `kb reindex` to rebuild it."
+            ) from exc
+        index = cls(client, collection)
+        built_with = index.model_id
+        if model_id is not None and built_with is not None and built_with != model_id:
+            raise VectorIndexError(
+                f"The vector index was built with the model {built_with!r}, not {model_id!r}; "
+                "run `kb reindex` to rebuild it with the configured model."
+            )
+        return index
+
+    @property
+    def model_id(self) -> str | None:
+        if self._collection is None:
+            return None
+        return (self._collection.metadata or {}).get("model")
+
+    def recreate(self, model_id: str, dim: int) -> None:
+        """Drop every vector and start an empty collection for ``model_id``."""
+        try:
+            if self._collection is not None:
+                self._client.delete_collection(COLLECTION)
+            self._collection = _create(self._client, model_id, dim)
+        except Exception as exc:
+            raise VectorIndexError(f"Cannot recreate the vector index: {exc}") from exc
+
+    def _need(self):
+        if self._collection is None:
+            raise VectorIndexError("The vector index is empty; ingest a report or run `kb reindex`.")
+        return self._collection
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None:
+        collection = self._need()
+        try:
+            for start in range(0, len(ids), PAGE):
+                end = start + PAGE
+                collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=np.asarray(vectors[start:end], dtype=np.float32),
+                    metadatas=list(metadatas[start:end]),
+                )
+        except Exception as exc:
+            raise VectorIndexError(f"Cannot write to the vector index: {exc}") from exc
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if self._collection is None or not ids:
+            return
+        try:
+            for start in range(0, len(ids), PAGE):
+                self._collection.delete(ids=list(ids[start : start + PAGE]))
+        except Exception as exc:
+            raise VectorIndexError(f"Cannot delete from the vector index: {exc}") from exc
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """The ``k`` nearest chunk ids with their cosine similarity, best first."""
+        if self._collection is None or k <= 0:
+            return []
+        try:
+            result = self._collection.query(
+                query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                n_results=k,
+                where=where,
+                include=["distances"],
+            )
+        except Exception as exc:
+            raise VectorIndexError(f"The vector index failed to answer: {exc}. Run `kb reindex`.") from exc
+        ids = result["ids"][0]
+        distances = result["distances"][0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    def count(self) -> int:
+        return 0 if self._collection is None else self._collection.count()
+
+    def iter_ids(self) -> Iterator[str]:
+        if self._collection is None:
+            return
+        offset = 0
+        while True:
+            page = self._collection.get(include=[], limit=PAGE, offset=offset)["ids"]
+            yield from page
+            if len(page) < PAGE:
+                return
+            offset += PAGE
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        collection = self._need()
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), PAGE):
+            got = collection.get(ids=list(ids[start : start + PAGE]), include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                found[cid] = np.asarray(vec, dtype=np.float32)
+        return found
+
+
+def _create(client, model_id: str, dim: int | None):
+    return client.create_collection(
+        COLLECTION,
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}},
+        metadata={"model": model_id, "dim": int(dim or 0)},
+    )

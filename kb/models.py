@@ -1,0 +1,76 @@
+"""The domain's records: plain frozen dataclasses shared by catalog, index, search and ingest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other")
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What we know about a report beyond its text; every field may be unknown."""
+
+    title: str | None = None
+    acronym: str | None = None
+    programme: str | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    budget_total: float | None = None
+    eu_funding: float | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    sha256: str
+    filename: str
+    meta: ReportMeta
+    pages: int
+    lang: str
+    ingested_at: str
+    chunk_count: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one section of one report, with the PDF pages it spans (1-based)."""
+
+    id: str
+    seq: int
+    page_start: int
+    page_end: int
+    section: str
+    heading: str
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    report_id: int
+    file: str
+    title: str
+    page_start: int
+    page_end: int
+    section: str
+    lang: str
+    text: str
+    score: float
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> dict:
+        return {
+            "chunk_id": self.chunk_id,
+            "report_id": self.report_id,
+            "file": self.file,
+            "title": self.title,
+            "page_start": self.page_start,
+            "page_end": self.page_end,
+            "section": self.section,
+            "lang": self.lang,
+            "text": self.text,
+            "score": round(self.score, 6),
+        }

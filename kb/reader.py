@@ -1,0 +1,41 @@
+"""Read-only access for searching: catalog, index and model, without the writer lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from kb.catalog import Catalog
+from kb.embedder import Embedder
+from kb.index import VectorIndex
+from kb.search import Searcher
+from kb.settings import Settings
+
+
+@dataclass
+class Reader:
+    catalog: Catalog
+    index: VectorIndex
+    embedder: Embedder
+    searcher: Searcher
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterator[Reader]:
+    settings.check()
+    embedder = embedder or Embedder.load(settings)
+    catalog = Catalog.open(settings)
+    try:
+        index = VectorIndex.open(settings, embedder.index_id, embedder.dim)
+        warnings = []
+        chunks, vectors = catalog.stats()["chunks"], index.count()
+        if chunks != vectors:
+            warnings.append(
+                f"the vector index holds {vectors} vectors for {chunks} chunks; the next `kb ingest` "
+                "repairs it, or run `kb reindex`."
+            )
+        yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder), warnings)
+    finally:
+        catalog.close()

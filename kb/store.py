@@ -1,0 +1,152 @@
+"""The writable knowledge base: catalog, vector index and embedder kept in agreement.
+
+Order of writes: vectors first, then the catalog in one transaction. A crash in between
+leaves vectors without catalog rows, which search ignores and :meth:`Store.reconcile`
+removes; a report is visible only once its catalog transaction has committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.catalog import Catalog
+from kb.embedder import Embedder
+from kb.index import VectorIndex
+from kb.lock import WriterLock
+from kb.models import Chunk, Report, ReportMeta
+from kb.passages import passage_text, vector_metadata
+from kb.settings import Settings
+
+MODEL_KEY = "embedding_model"
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    removed_vectors: int
+    restored_vectors: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed_vectors or self.restored_vectors)
+
+
+class Store:
+    """Open with :meth:`open` (takes the writer lock); close when done."""
+
+    def __init__(self, settings: Settings, lock: WriterLock, catalog: Catalog, index: VectorIndex, embedder: Embedder):
+        self.settings = settings
+        self._lock = lock
+        self.catalog = catalog
+        self.index = index
+        self.embedder = embedder
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
+        settings.check()
+        lock = WriterLock(settings.lock_path).acquire()
+        try:
+            embedder = embedder or Embedder.load(settings)
+            catalog = Catalog.open(settings)
+            index = VectorIndex.open(settings, embedder.index_id if check_model else None, embedder.dim)
+            store = cls(settings, lock, catalog, index, embedder)
+            if check_model:
+                catalog.set_meta(MODEL_KEY, embedder.index_id)
+        except BaseException:
+            lock.release()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.catalog.close()
+        self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def add_report(
+        self,
+        *,
+        source: Path,
+        sha256: str,
+        filename: str,
+        meta: ReportMeta,
+        pages: int,
+        lang: str,
+        chunks: Sequence[Chunk],
+        replace: Report | None = None,
+    ) -> int:
+        """Keep the original file, index the chunk vectors, then commit the catalog rows.
+
+        A replaced report's rows go in the same transaction; its vectors are removed after it.
+        """
+        vectors = self.embedder.passages([passage_text(c) for c in chunks])
+        self.keep_original(source, sha256)
+        old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
+        report_id = self.catalog.next_report_id()
+        self.index.add([c.id for c in chunks], vectors, [vector_metadata(report_id, c) for c in chunks])
+        self.catalog.add_report(
+            report_id=report_id,
+            sha256=sha256,
+            filename=filename,
+            meta=meta,
+            pages=pages,
+            lang=lang,
+            chunks=chunks,
+            replace_id=None if replace is None else replace.id,
+        )
+        if replace is not None:
+            self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
+            if replace.sha256 != sha256:
+                self.original_path(replace.sha256).unlink(missing_ok=True)
+        return report_id
+
+    def delete_report(self, report_id: int) -> int:
+        """Remove the report, its chunks, vectors and original; returns the chunks removed."""
+        report = self.catalog.report(report_id)
+        chunk_ids = self.catalog.delete_report(report_id)
+        self.index.delete(chunk_ids)
+        self.original_path(report.sha256).unlink(missing_ok=True)
+        return len(chunk_ids)
+
+    def original_path(self, sha256: str) -> Path:
+        return self.settings.files_dir / f"{sha256}.pdf"
+
+    def keep_original(self, source: Path, sha256: str) -> Path:
+        target = self.original_path(sha256)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            shutil.copyfile(source, tmp)
+            tmp.replace(target)
+        return target
+
+    def reconcile(self) -> Reconciliation:
+        """Make the vector index hold exactly the catalog's chunks."""
+        wanted = {cid: rid for rid, ids in self.catalog.chunk_ids_by_report().items() for cid in ids}
+        present = set(self.index.iter_ids())
+        extra = sorted(present - wanted.keys())
+        missing = sorted(wanted.keys() - present)
+        self.index.delete(extra)
+        self._embed_and_add(missing)
+        return Reconciliation(removed_vectors=len(extra), restored_vectors=len(missing))
+
+    def reindex(self) -> int:
+        """Rebuild the vector index from the catalog with the configured model."""
+        self.index.recreate(self.embedder.index_id, self.embedder.dim)
+        ids = [c.id for _, c in self.catalog.iter_chunks()]
+        self._embed_and_add(ids)
+        self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
+        return len(ids)
+
+    def _embed_and_add(self, chunk_ids: Sequence[str], batch: int = 256) -> None:
+        rows = list(self.catalog.iter_chunks(chunk_ids))
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            vectors = self.embedder.passages([passage_text(c) for _, c in part])
+            self.index.add([c.id for _, c in part], vectors, [vector_metadata(rid, c) for rid, c in part])

@@ -1,0 +1,206 @@
+"""The `kb` command: the composition root that wires kb (domain) and ingest (reading reports)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from kb.errors import KBError
+from kb.settings import Settings
+
+
+class KBGroup(click.Group):
+    """Turns a KBError into one line on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KBError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=KBGroup)
+@click.option(
+    "--data-dir",
+    envvar="KB_DATA_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data directory (catalog, index, original PDFs). Env: KB_DATA_DIR; default ./data.",
+)
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Lärdomsbanken: lessons from completed EU projects, searchable in Swedish and English.
+
+    Example: kb ingest samples/ && kb search "Hur minskar vi läkemedelsrester i avloppsvatten?"
+    """
+    ctx.obj = Settings.from_env(data_dir=data_dir)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--replace", is_flag=True, help="Re-read files already stored; a changed file replaces its older version."
+)
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
+    """Read PDF reports (files or folders) into the knowledge base.
+
+    Example: kb ingest reports/ final-report.pdf
+    """
+    from tqdm import tqdm
+
+    from ingest.pipeline import find_pdfs, ingest_paths
+
+    settings = _settings(ctx)
+    files = find_pdfs(paths)
+    bar = tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True)
+
+    def progress(outcome) -> None:
+        bar.update(1)
+        bar.set_postfix_str(outcome.file.name[-40:])
+        if outcome.status == "rejected":
+            bar.write(f"skipped {outcome.file.name}: {outcome.reason}", file=sys.stderr)
+
+    try:
+        summary = ingest_paths(files or list(paths), settings, replace=replace, on_file=progress)
+    finally:
+        bar.close()
+    click.echo(summary.line())
+    if summary.rejected and not summary.count("added", "replaced", "unchanged"):
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, help="Number of passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README for the shape).")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+    """Find the passages that answer a question or match a described initiative.
+
+    Example: kb search "Vad lärde man sig om gemensam upphandling av elbussar?" -k 5
+    """
+    from kb.reader import open_reader
+
+    with open_reader(_settings(ctx)) as reader:
+        for warning in reader.warnings:
+            click.echo(f"Warning: {warning}", err=True)
+        hits = reader.searcher.search(query, k=k)
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [h.as_json() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("No passage found; ingest reports first (`kb ingest PATH`).")
+    for rank, hit in enumerate(hits, start=1):
+        pages = f"p. {hit.page_start}" if hit.page_start == hit.page_end else f"pp. {hit.page_start}-{hit.page_end}"
+        click.echo(f"{rank:>2}. {hit.score:.3f}  {hit.title}  [{hit.section}, {hit.lang}]")
+        click.echo(f"    {hit.file}, {pages}")
+        snippet = textwrap.shorten(hit.text, 300, placeholder=" …")
+        click.echo(textwrap.indent(textwrap.fill(snippet, 96), "    "))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def reports(ctx: click.Context, as_json: bool) -> None:
+    """List the stored reports.
+
+    Example: kb reports --json
+    """
+    from kb.catalog import Catalog
+
+    catalog = Catalog.open(_settings(ctx).check())
+    try:
+        rows = catalog.reports()
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps([_report_json(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        programme = r.meta.programme or "-"
+        click.echo(f"{r.id:>4}  {r.chunk_count:>5} chunks  {r.pages:>4} pp.  {r.lang}  {programme:<28} {r.filename}")
+
+
+def _report_json(r) -> dict:
+    m = r.meta
+    return {
+        "id": r.id,
+        "file": r.filename,
+        "sha256": r.sha256,
+        "title": m.title,
+        "acronym": m.acronym,
+        "programme": m.programme,
+        "period_start": m.period_start,
+        "period_end": m.period_end,
+        "budget_total": m.budget_total,
+        "eu_funding": m.eu_funding,
+        "currency": m.currency,
+        "pages": r.pages,
+        "lang": r.lang,
+        "chunks": r.chunk_count,
+        "ingested_at": r.ingested_at,
+    }
+
+
+@main.command()
+@click.argument("report_id", type=int)
+@click.pass_context
+def delete(ctx: click.Context, report_id: int) -> None:
+    """Remove one report with its chunks, vectors and original PDF.
+
+    Example: kb delete 3
+    """
+    from kb.store import Store
+
+    with Store.open(_settings(ctx)) as store:
+        title = store.catalog.report(report_id).filename
+        removed = store.delete_report(report_id)
+    click.echo(f"Deleted report {report_id} ({title}) and its {removed} chunks.")
+
+
+@main.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Counts of reports, pages and chunks, and whether the index agrees with the catalog.
+
+    Example: kb stats
+    """
+    from kb.catalog import Catalog
+    from kb.index import VectorIndex
+
+    settings = _settings(ctx).check()
+    catalog = Catalog.open(settings)
+    try:
+        figures = catalog.stats()
+        figures["embedding_model"] = catalog.get_meta("embedding_model")
+    finally:
+        catalog.close()
+    figures["vectors"] = VectorIndex.open(settings).count()
+    click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the vector index from the catalog with the configured model.
+
+    Example: KB_MODEL=intfloat/multilingual-e5-small kb reindex
+    """
+    from kb.store import Store
+
+    with Store.open(_settings(ctx), check_model=False) as store:
+        count = store.reindex()
+    click.echo(f"Re-embedded {count} chunks.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Shared fixtures: real settings in tmp_path, the real model loaded once, the sample reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.embedder import Embedder
+from kb.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+MODEL_CACHE = Path(os.environ.get("KB_TEST_MODEL_CACHE", ROOT / ".cache" / "models"))
+
+
+def sample(name: str) -> Path:
+    return SAMPLES / name
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory) -> Embedder:
+    """The real default model, built once into a cache shared by test runs."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("model-data"), model_cache=MODEL_CACHE)
+    return Embedder.load(settings)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE)
+
+
+@pytest.fixture
+def store(settings, embedder):
+    from kb.store import Store
+
+    with Store.open(settings, embedder) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory, embedder) -> Settings:
+    """A data directory holding the sample reports, ingested once; tests must only read it."""
+    from ingest.pipeline import ingest_paths
+    from kb.store import Store
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("indexed") / "data", model_cache=MODEL_CACHE)
+    with Store.open(settings, embedder) as store:
+        summary = ingest_paths([SAMPLES], settings, store=store)
+    assert summary.count("added") == len(list(SAMPLES.glob("*.pdf")))
+    return settings
+
+
+@pytest.fixture
+def reader(indexed_settings, embedder):
+    from kb.reader import open_reader
+
+    with open_reader(indexed_settings, embedder) as opened:
+        yield opened
+
+
+@pytest.fixture
+def corpus_reports() -> Path:
+    folder = CORPUS / "reports"
+    if not folder.is_dir():
+        pytest.skip("../shared/corpus is not available")
+    return folder
+
+
+def copy_samples(target: Path, *names: str) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names or [p.name for p in SAMPLES.glob("*.pdf")]:
+        shutil.copy(SAMPLES / name, target / name)
+    return target

@@ -1,0 +1,48 @@
+"""Reading PDFs in the sandbox: page texts, and every failure as a listed reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.sandbox import read_pdf
+from kb.errors import ReportRejected
+from tests.conftest import sample
+from tests.pdfs import renamed_text_file, textless_pdf, truncated_pdf
+
+
+def test_pages_keep_their_numbers(settings):
+    """The lessons of the GreenFleet sample are on its 4th page, and are read there."""
+    text = read_pdf(sample("example_greenfleet_final_report_en.pdf"), settings)
+    assert len(text.pages) == 5
+    assert "Lessons learned" in text.pages[3]
+    assert "Lessons learned" not in text.pages[2]
+
+
+def test_a_renamed_text_file_is_not_a_pdf(settings, tmp_path):
+    """Content is checked by signature, not by the .pdf extension."""
+    with pytest.raises(ReportRejected) as caught:
+        read_pdf(renamed_text_file(tmp_path / "notes.pdf"), settings)
+    assert caught.value.reason == "not_pdf"
+
+
+def test_a_truncated_pdf_is_broken(settings, tmp_path):
+    """A file cut off after its header is rejected as broken, not raised as a pypdf error."""
+    with pytest.raises(ReportRejected) as caught:
+        read_pdf(truncated_pdf(sample("example_greenfleet_final_report_en.pdf"), tmp_path / "cut.pdf"), settings)
+    assert caught.value.reason == "broken"
+
+
+def test_a_textless_pdf_reads_as_empty_pages(settings, tmp_path):
+    """Drawings without text give empty pages; the pipeline turns that into 'no text layer'."""
+    text = read_pdf(textless_pdf(tmp_path / "scan.pdf"), settings)
+    assert [p.strip() for p in text.pages] == ["", ""]
+
+
+def test_too_many_pages_is_rejected(tmp_path):
+    """A page cap protects the server from page bombs."""
+    from kb.settings import Settings
+
+    small = Settings(data_dir=tmp_path, max_pages=3)
+    with pytest.raises(ReportRejected) as caught:
+        read_pdf(sample("example_greenfleet_final_report_en.pdf"), small)
+    assert caught.value.reason == "too_many_pages"
