@@ -73,6 +73,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
         summary = ingest_paths(files or list(paths), settings, replace=replace, on_file=progress)
     finally:
         bar.close()
+    click.echo(f"Took {summary.seconds:.0f} s, of which {summary.embed_seconds:.0f} s embedding.", err=True)
     click.echo(summary.line())
     if summary.rejected and not summary.count("added", "replaced", "unchanged"):
         ctx.exit(1)

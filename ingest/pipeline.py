@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ class Outcome:
 @dataclass
 class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -150,6 +153,7 @@ def ingest_paths(
     own = store is None
     store = store or Store.open(settings)
     summary = Summary()
+    started, embedded = time.perf_counter(), store.embed_seconds
     try:
         if own:
             store.reconcile()
@@ -159,6 +163,8 @@ def ingest_paths(
             if on_file:
                 on_file(outcome)
     finally:
+        summary.seconds = time.perf_counter() - started
+        summary.embed_seconds = store.embed_seconds - embedded
         if own:
             store.close()
     return summary

@@ -22,6 +22,13 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+# Back matter: never a lesson, and never inherits the kind of the section before it.
+_BACK_MATTER = re.compile(
+    r"^(\d+(\.\d+)*\.?\s+)?(references|literature|bibliography|sources|annex|appendix|appendices|"
+    r"referenser|litteratur|källor|bilaga|bilagor|table of contents|contents|innehåll|list of (figures|tables)|"
+    r"abbreviations|förkortningar)\b",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(r"^(?P<num>(\d{1,2}(\.\d{1,2}){0,3}|[IVX]{1,4}|[A-H])[.)]?)\s+(?P<title>\S.*)$")
 _TOC_LINE = re.compile(r"(\.{4,}|…{2,}|\s{3,})\s*\d+\s*$|\s\d{1,3}$")
 _SENTENCE_END = re.compile(r"[.;,]$")
@@ -47,6 +54,8 @@ class Section:
 
 def classify_heading(heading: str) -> str:
     """The section kind a heading announces, or ``other``."""
+    if _BACK_MATTER.match(heading):
+        return "other"
     for kind, pattern in KIND_PATTERNS:
         if pattern.search(heading):
             return kind
@@ -105,12 +114,15 @@ def split_sections(pages: list[str]) -> list[Section]:
         heading = line.text.rstrip(":").strip()
         kind = classify_heading(heading)
         depth = heading_depth(heading)
+        back_matter = bool(_BACK_MATTER.match(heading))
+        if back_matter:
+            parents = []
         if depth is not None:
             parents = [(d, k) for d, k in parents if d < depth]
             if kind == "other" and parents:
                 kind = parents[-1][1]
             parents.append((depth, kind))
-        elif kind == "other" and not heading.isupper():
+        elif kind == "other" and not heading.isupper() and not back_matter:
             kind = sections[-1].kind
         sections.append(Section(kind=kind, heading=heading))
     return [s for s in sections if s.lines]

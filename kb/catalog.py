@@ -11,8 +11,9 @@ from pathlib import Path
 from kb.errors import CatalogError, ReportNotFound
 from kb.models import Chunk, Report, ReportMeta
 from kb.settings import Settings
+from kb.terms import index_terms
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,6 +49,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (report_id, seq)
 );
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
+    chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
 """
 
 _REPORT_COLUMNS = (
@@ -79,10 +84,22 @@ class Catalog:
                     f"The catalog {path} was written by a newer version (schema {version}); upgrade the software."
                 )
             conn.executescript(SCHEMA)
+            catalog = cls(conn, path)
+            if version < 2:
+                catalog._rebuild_terms()
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Cannot open the catalog {path}: {exc}. Restore it from a backup.") from exc
-        return cls(conn, path)
+        return catalog
+
+    def _rebuild_terms(self) -> None:
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM chunk_terms")
+            rows = tx.execute("SELECT id, heading, text, lang FROM chunks").fetchall()
+            tx.executemany(
+                "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
+                [(r["id"], *index_terms(f"{r['heading']}\n{r['text']}", r["lang"])) for r in rows],
+            )
 
     def close(self) -> None:
         self._conn.close()
@@ -125,6 +142,7 @@ class Catalog:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as tx:
             if replace_id is not None:
+                _delete_terms(tx, replace_id)
                 tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
@@ -155,6 +173,10 @@ class Catalog:
                     for c in chunks
                 ],
             )
+            tx.executemany(
+                "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
+                [(c.id, *index_terms(f"{c.heading}\n{c.text}", c.lang)) for c in chunks],
+            )
 
     def next_report_id(self) -> int:
         """The id the next report will get; ids are never reused (AUTOINCREMENT).
@@ -168,6 +190,7 @@ class Catalog:
         """Remove a report and its chunks; returns the removed chunk ids."""
         with self.transaction() as tx:
             ids = [r[0] for r in tx.execute("SELECT id FROM chunks WHERE report_id = ?", (report_id,))]
+            _delete_terms(tx, report_id)
             if tx.execute("DELETE FROM reports WHERE id = ?", (report_id,)).rowcount == 0:
                 raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
         return ids
@@ -244,6 +267,42 @@ class Catalog:
         for row in rows:
             yield row["report_id"], _chunk(row)
 
+    # -- keyword index ------------------------------------------------------------------
+    def keyword_search(
+        self,
+        stems: Sequence[str],
+        exact: Sequence[str],
+        k: int,
+        weights: tuple[float, float] = (1.0, 0.5),
+        report_ids: Sequence[int] | None = None,
+    ) -> list[tuple[str, float]]:
+        """BM25 over stems and exact words; higher scores are better."""
+        parts = []
+        if stems:
+            parts.append(f"stems : ({_fts_terms(stems)})")
+        if exact:
+            parts.append(f"exact : ({_fts_terms(exact)})")
+        if not parts or k <= 0:
+            return []
+        sql = "SELECT chunk_id, -bm25(chunk_terms, 0, ?, ?) AS score FROM chunk_terms WHERE chunk_terms MATCH ?"
+        params: list[object] = [weights[0], weights[1], " OR ".join(parts)]
+        if report_ids is not None:
+            marks = ",".join("?" * len(report_ids)) or "NULL"
+            sql += f" AND chunk_id IN (SELECT id FROM chunks WHERE report_id IN ({marks}))"
+            params += list(report_ids)
+        sql += " ORDER BY score DESC LIMIT ?"
+        params.append(k)
+        return [(r[0], float(r[1])) for r in self._conn.execute(sql, params)]
+
+    def term_document_share(self, terms: Sequence[str]) -> dict[str, float]:
+        """Share of passages containing each term (in either column), to drop terms too common to help."""
+        if not terms:
+            return {}
+        total = self._conn.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] or 1
+        marks = ",".join("?" * len(terms))
+        rows = self._conn.execute(f"SELECT term, doc FROM chunk_terms_vocab WHERE term IN ({marks})", list(terms))
+        return {term: doc / total for term, doc in rows}
+
     def stats(self) -> dict[str, object]:
         one = self._conn.execute
         return {
@@ -256,6 +315,14 @@ class Catalog:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _delete_terms(tx: sqlite3.Connection, report_id: int) -> None:
+    tx.execute("DELETE FROM chunk_terms WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)", (report_id,))
+
+
+def _fts_terms(terms: Sequence[str]) -> str:
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def _report(row: sqlite3.Row) -> Report:

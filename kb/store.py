@@ -8,6 +8,7 @@ removes; a report is visible only once its catalog transaction has committed.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ class Store:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
+        self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
@@ -85,7 +87,7 @@ class Store:
 
         A replaced report's rows go in the same transaction; its vectors are removed after it.
         """
-        vectors = self.embedder.passages([passage_text(c) for c in chunks])
+        vectors = self._embed([passage_text(c) for c in chunks])
         self.keep_original(source, sha256)
         old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
         report_id = self.catalog.next_report_id()
@@ -148,5 +150,12 @@ class Store:
         rows = list(self.catalog.iter_chunks(chunk_ids))
         for start in range(0, len(rows), batch):
             part = rows[start : start + batch]
-            vectors = self.embedder.passages([passage_text(c) for _, c in part])
+            vectors = self._embed([passage_text(c) for _, c in part])
             self.index.add([c.id for _, c in part], vectors, [vector_metadata(rid, c) for rid, c in part])
+
+    def _embed(self, texts: list[str]):
+        started = time.perf_counter()
+        try:
+            return self.embedder.passages(texts)
+        finally:
+            self.embed_seconds += time.perf_counter() - started

@@ -26,6 +26,8 @@ from tests.conftest import sample
         ("Executive summary", "summary"),
         ("Sammanfattning", "summary"),
         ("2 Background", "other"),
+        ("9 References", "other"),
+        ("Bilaga 2. Enkätresultat", "other"),
     ],
 )
 def test_headings_are_classified(heading, kind):
@@ -53,6 +55,12 @@ def test_subsections_inherit_their_parents_kind():
     ]
     kinds = [(s.heading, s.kind) for s in split_sections(pages)]
     assert kinds == [("6 Lessons learned", "lessons"), ("6.1 Procurement", "lessons"), ("7 Annex", "other")]
+
+
+def test_references_do_not_inherit_the_lessons_kind():
+    """A reference list after the conclusions is not a lesson."""
+    pages = ["Lessons learned\nStart early with the mandate.\nReferences\n1. Smith, J. (2020). A report."]
+    assert [s.kind for s in split_sections(pages)] == ["lessons", "other"]
 
 
 def test_swedish_sample_sections_are_recognised(settings):
