@@ -80,7 +80,7 @@ def is_heading(line: str) -> bool:
         return False
     if not (text[0].isupper() or text[0].isdigit()):
         return False
-    known = classify_heading(text) != "other"
+    known = classify_heading(text) != "other" or bool(_BACK_MATTER.match(text))
     if "," in text and not known:
         return False
     numbered = _NUMBERED.match(text)
