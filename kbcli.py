@@ -108,6 +108,32 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
         click.echo(textwrap.indent(textwrap.fill(snippet, 96), "    "))
 
 
+@main.command("eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--runs", type=click.Path(dir_okay=False, path_type=Path), help="Also write each query's ranked hits here.")
+@click.pass_context
+def evaluate(ctx: click.Context, queries: Path, as_json: bool, runs: Path | None) -> None:
+    """Score the search on judged queries (success@1/5, MRR@10, nDCG@10); ingests nothing.
+
+    Example: kb eval ../shared/eval/queries.jsonl --runs runs.jsonl
+    """
+    from kb.evaluation import evaluate_queries, format_table, load_queries
+    from kb.reader import open_reader
+
+    judged = load_queries(queries)
+    with open_reader(_settings(ctx)) as reader:
+        report = evaluate_queries(reader.searcher, judged)
+    if runs:
+        with open(runs, "w", encoding="utf-8") as out:
+            for line in report.runs:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(report.figures, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(report.figures))
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @click.pass_context

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.errors import CatalogError, ReportNotFound
-from kb.models import Chunk, Report, ReportMeta
+from kb.models import Chunk, Filters, Report, ReportMeta
 from kb.settings import Settings
 from kb.terms import index_terms
 
@@ -268,6 +268,23 @@ class Catalog:
             yield row["report_id"], _chunk(row)
 
     # -- keyword index ------------------------------------------------------------------
+    def report_ids(self, filters: Filters) -> list[int]:
+        """Reports that pass the report-level filters (programme, year, report)."""
+        sql, params = "SELECT id FROM reports WHERE 1", []
+        if filters.programme:
+            sql += " AND programme = ?"
+            params.append(filters.programme)
+        if filters.year is not None:
+            sql += " AND period_start <= ? AND COALESCE(period_end, period_start) >= ?"
+            params += [filters.year, filters.year]
+        if filters.report_id is not None:
+            sql += " AND id = ?"
+            params.append(filters.report_id)
+        return [r[0] for r in self._conn.execute(sql, params)]
+
+    def programmes(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT programme FROM reports WHERE programme IS NOT NULL")]
+
     def keyword_search(
         self,
         stems: Sequence[str],
@@ -275,6 +292,8 @@ class Catalog:
         k: int,
         weights: tuple[float, float] = (1.0, 0.5),
         report_ids: Sequence[int] | None = None,
+        lang: str | None = None,
+        section: str | None = None,
     ) -> list[tuple[str, float]]:
         """BM25 over stems and exact words; higher scores are better."""
         parts = []
@@ -286,19 +305,32 @@ class Catalog:
             return []
         sql = "SELECT chunk_id, -bm25(chunk_terms, 0, ?, ?) AS score FROM chunk_terms WHERE chunk_terms MATCH ?"
         params: list[object] = [weights[0], weights[1], " OR ".join(parts)]
+        chunk_filter, chunk_params = [], []
         if report_ids is not None:
-            marks = ",".join("?" * len(report_ids)) or "NULL"
-            sql += f" AND chunk_id IN (SELECT id FROM chunks WHERE report_id IN ({marks}))"
-            params += list(report_ids)
+            chunk_filter.append(f"report_id IN ({','.join('?' * len(report_ids)) or 'NULL'})")
+            chunk_params += list(report_ids)
+        if lang is not None:
+            chunk_filter.append("lang = ?")
+            chunk_params.append(lang)
+        if section is not None:
+            chunk_filter.append("section = ?")
+            chunk_params.append(section)
+        if chunk_filter:
+            sql += f" AND chunk_id IN (SELECT id FROM chunks WHERE {' AND '.join(chunk_filter)})"
+            params += chunk_params
         sql += " ORDER BY score DESC LIMIT ?"
         params.append(k)
         return [(r[0], float(r[1])) for r in self._conn.execute(sql, params)]
 
-    def term_document_share(self, terms: Sequence[str]) -> dict[str, float]:
-        """Share of passages containing each term (in either column), to drop terms too common to help."""
+    def term_document_share(self, terms: Sequence[str], lang: str) -> dict[str, float]:
+        """Share of the passages in ``lang`` that contain each term, to drop terms too common to help.
+
+        Counted against one language's passages because a language's function words occur
+        only in its own passages: against the whole collection they look rare.
+        """
         if not terms:
             return {}
-        total = self._conn.execute("SELECT COUNT(*) FROM chunk_terms").fetchone()[0] or 1
+        total = self._conn.execute("SELECT COUNT(*) FROM chunks WHERE lang = ?", (lang,)).fetchone()[0] or 1
         marks = ",".join("?" * len(terms))
         rows = self._conn.execute(f"SELECT term, doc FROM chunk_terms_vocab WHERE term IN ({marks})", list(terms))
         return {term: doc / total for term, doc in rows}

@@ -133,3 +133,63 @@ def summarise(per_query: Iterable[tuple[Query, dict[str, float]]]) -> dict[str, 
         group: {"n": len(rows), **{m: round(sum(r[m] for r in rows) / len(rows), 4) for m in rows[0]}}
         for group, rows in sorted(groups.items())
     }
+
+
+@dataclass
+class EvalReport:
+    figures: dict
+    runs: list[dict]
+
+
+def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
+    """Run every query through ``searcher`` (the one the web app uses) and score it."""
+    per_query: list[tuple[Query, dict[str, float]]] = []
+    runs: list[dict] = []
+    negatives = fired = 0
+    for query in queries:
+        result = searcher.run(query.text, k=K)
+        ranking = [
+            Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in result.hits
+        ]
+        runs.append(
+            {
+                "id": query.id,
+                "hits": [
+                    {"file": r.file, "page_start": r.page_start, "page_end": r.page_end, "score": round(r.score, 6)}
+                    | ({"project": r.project} if r.project else {})
+                    for r in ranking
+                ],
+            }
+        )
+        if query.kind == "negative":
+            negatives += 1
+            fired += int(result.weak)
+            continue
+        figures = project_scores(query, ranking) if query.relevant_projects else scores(query, ranking)
+        per_query.append((query, figures))
+    summary: dict = {"groups": summarise(per_query)}
+    if negatives:
+        positives = [q for q, _ in per_query]
+        false_alarms = sum(1 for q in positives if searcher.run(q.text, k=K).weak) if positives else 0
+        summary["negatives"] = {
+            "n": negatives,
+            "no_match_signalled": fired,
+            "positives_wrongly_signalled": false_alarms,
+        }
+    return EvalReport(summary, runs)
+
+
+def format_table(figures: dict) -> str:
+    lines = [f"{'group':<18}{'n':>4}{'s@1':>8}{'s@5':>8}{'MRR@10':>8}{'nDCG@10':>9}"]
+    for group, row in figures["groups"].items():
+        lines.append(
+            f"{group:<18}{row['n']:>4}{row['success@1']:>8.3f}{row['success@5']:>8.3f}"
+            f"{row['mrr@10']:>8.3f}{row['ndcg@10']:>9.3f}"
+        )
+    if "negatives" in figures:
+        neg = figures["negatives"]
+        lines.append(
+            f"negative queries: {neg['no_match_signalled']}/{neg['n']} answered 'no lesson matches this well'; "
+            f"{neg['positives_wrongly_signalled']} answerable queries were wrongly told so"
+        )
+    return "\n".join(lines)

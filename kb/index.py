@@ -101,22 +101,21 @@ class VectorIndex:
         except Exception as exc:
             raise VectorIndexError(f"Cannot delete from the vector index: {exc}") from exc
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """The ``k`` nearest chunk ids with their cosine similarity, best first."""
+    def query(self, vectors: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
+        """For each query vector, the ``k`` nearest chunk ids with their cosine similarity, best first."""
+        vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         if self._collection is None or k <= 0:
-            return []
+            return [[] for _ in vectors]
         try:
             result = self._collection.query(
-                query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-                n_results=k,
-                where=where,
-                include=["distances"],
+                query_embeddings=vectors, n_results=k, where=where, include=["distances"]
             )
         except Exception as exc:
             raise VectorIndexError(f"The vector index failed to answer: {exc}. Run `kb reindex`.") from exc
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+        return [
+            [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+            for ids, distances in zip(result["ids"], result["distances"], strict=True)
+        ]
 
     def count(self) -> int:
         return 0 if self._collection is None else self._collection.count()

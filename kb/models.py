@@ -74,3 +74,18 @@ class Hit:
             "text": self.text,
             "score": round(self.score, 6),
         }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a search before ranking; ``None`` means any."""
+
+    programme: str | None = None
+    year: int | None = None  # the project ran during this year
+    lang: str | None = None
+    section: str | None = None
+    report_id: int | None = None
+
+    @property
+    def by_report(self) -> bool:
+        return any(v is not None for v in (self.programme, self.year, self.report_id))

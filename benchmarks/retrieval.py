@@ -1,0 +1,61 @@
+"""Score retrieval variants on judged queries, so every ranking change is judged by numbers.
+
+Usage: python benchmarks/retrieval.py DATA_DIR QUERIES.jsonl [--variants a,b] [--out results.jsonl]
+DATA_DIR must hold the corpus ingested with `kb ingest` (e.g. ../shared/corpus/reports).
+Each variant's figures are printed and appended, with the date, to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kb.evaluation import evaluate_queries, load_queries  # noqa: E402
+from kb.reader import open_reader  # noqa: E402
+from kb.settings import Settings  # noqa: E402
+
+VARIANTS = {
+    "dense": {"keyword": False, "sentences": False},
+    "dense+sentences": {"keyword": False},
+    "keyword": {"dense": False},
+    "hybrid": {},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("queries", type=Path)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.jsonl"))
+    args = parser.parse_args()
+    queries = load_queries(args.queries)
+    settings = Settings.from_env(data_dir=args.data_dir)
+    with open_reader(settings) as reader:
+        print(f"{'variant':<28}{'nDCG':>7}{'sv':>7}{'en':>7}{'s@1':>7}{'s@5':>7}{'MRR':>7}{'ms/q':>7}")
+        for name in args.variants.split(","):
+            searcher = reader.searcher.with_options(**VARIANTS[name])
+            started = time.perf_counter()
+            report = evaluate_queries(searcher, queries)
+            ms = (time.perf_counter() - started) / len(queries) * 1000
+            g = report.figures["groups"]
+            print(
+                f"{name:<28}{g['all']['ndcg@10']:>7.3f}{g.get('lang:sv', {}).get('ndcg@10', 0):>7.3f}"
+                f"{g.get('lang:en', {}).get('ndcg@10', 0):>7.3f}{g['all']['success@1']:>7.3f}"
+                f"{g['all']['success@5']:>7.3f}{g['all']['mrr@10']:>7.3f}{ms:>7.0f}",
+                flush=True,
+            )
+            with open(args.out, "a", encoding="utf-8") as out:
+                record = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "variant": name,
+                          "queries": args.queries.name, "options": VARIANTS[name], **report.figures}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
