@@ -111,7 +111,9 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 @main.command("eval")
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-@click.option("--runs", type=click.Path(dir_okay=False, path_type=Path), help="Also write each query's ranked hits here.")
+@click.option(
+    "--runs", type=click.Path(dir_okay=False, path_type=Path), help="Also write each query's ranked hits here."
+)
 @click.pass_context
 def evaluate(ctx: click.Context, queries: Path, as_json: bool, runs: Path | None) -> None:
     """Score the search on judged queries (success@1/5, MRR@10, nDCG@10); ingests nothing.

@@ -20,11 +20,30 @@ from kb.evaluation import evaluate_queries, load_queries  # noqa: E402
 from kb.reader import open_reader  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
+# Each variant changes the defaults of kb.search.SearchOptions ("ours" changes nothing).
+_DENSE_ONLY = {"keyword": False, "names": False, "sentences": False, "report_boost": 0.0}
 VARIANTS = {
-    "dense": {"keyword": False, "sentences": False},
-    "dense+sentences": {"keyword": False},
-    "keyword": {"dense": False},
-    "hybrid": {},
+    "bm25-alone": {
+        "dense": False,
+        "names": False,
+        "keyword_weight_sv": 1.0,
+        "keyword_cross_weight": 1.0,
+        "report_boost": 0.0,
+    },
+    "dense": _DENSE_ONLY,
+    "dense+sentences": {**_DENSE_ONLY, "sentences": True},
+    "dense+feedback": {**_DENSE_ONLY, "feedback_passages": 5},
+    "rrf-keyword-all-languages": {
+        "names": False,
+        "keyword_weight_sv": 1.0,
+        "keyword_cross_weight": 1.0,
+        "report_boost": 0.0,
+    },
+    "rrf-keyword-same-language": {"names": False, "keyword_weight_sv": 1.0, "report_boost": 0.0},
+    "rrf-keyword-english-queries": {"names": False, "report_boost": 0.0},
+    "+report-boost": {"names": False},
+    "ours (+names for sv)": {},
+    "ours+feedback": {"feedback_passages": 5},
 }
 
 
@@ -34,6 +53,9 @@ def main() -> None:
     parser.add_argument("queries", type=Path)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results.jsonl"))
+    parser.add_argument(
+        "--dayone", type=Path, metavar="REPORTS_DIR", help="Also score the day-one recipe on these PDFs"
+    )
     args = parser.parse_args()
     queries = load_queries(args.queries)
     settings = Settings.from_env(data_dir=args.data_dir)
@@ -44,17 +66,35 @@ def main() -> None:
             started = time.perf_counter()
             report = evaluate_queries(searcher, queries)
             ms = (time.perf_counter() - started) / len(queries) * 1000
-            g = report.figures["groups"]
-            print(
-                f"{name:<28}{g['all']['ndcg@10']:>7.3f}{g.get('lang:sv', {}).get('ndcg@10', 0):>7.3f}"
-                f"{g.get('lang:en', {}).get('ndcg@10', 0):>7.3f}{g['all']['success@1']:>7.3f}"
-                f"{g['all']['success@5']:>7.3f}{g['all']['mrr@10']:>7.3f}{ms:>7.0f}",
-                flush=True,
-            )
-            with open(args.out, "a", encoding="utf-8") as out:
-                record = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "variant": name,
-                          "queries": args.queries.name, "options": VARIANTS[name], **report.figures}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            _print(name, report.figures["groups"], ms)
+            _record(args, name, VARIANTS[name], report.figures)
+        if args.dayone:
+            from benchmarks.dayone_baseline import run
+
+            figures = run(args.dayone, args.queries, settings, reader.embedder)
+            _print("day-one recipe", figures["groups"], 0)
+            _record(args, "day-one recipe", {}, figures)
+
+
+def _print(name: str, g: dict, ms: float) -> None:
+    print(
+        f"{name:<28}{g['all']['ndcg@10']:>7.3f}{g.get('lang:sv', {}).get('ndcg@10', 0):>7.3f}"
+        f"{g.get('lang:en', {}).get('ndcg@10', 0):>7.3f}{g['all']['success@1']:>7.3f}"
+        f"{g['all']['success@5']:>7.3f}{g['all']['mrr@10']:>7.3f}{ms:>7.0f}",
+        flush=True,
+    )
+
+
+def _record(args, name: str, options: dict, figures: dict) -> None:
+    with open(args.out, "a", encoding="utf-8") as out:
+        record = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "variant": name,
+            "queries": args.queries.name,
+            "options": options,
+            **figures,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

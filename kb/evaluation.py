@@ -145,12 +145,12 @@ def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
     """Run every query through ``searcher`` (the one the web app uses) and score it."""
     per_query: list[tuple[Query, dict[str, float]]] = []
     runs: list[dict] = []
-    negatives = fired = 0
+    negatives = fired = false_alarms = 0
     for query in queries:
         result = searcher.run(query.text, k=K)
-        ranking = [
-            Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in result.hits
-        ]
+        if query.kind != "negative":
+            false_alarms += int(result.weak)
+        ranking = [Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in result.hits]
         runs.append(
             {
                 "id": query.id,
@@ -169,8 +169,6 @@ def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
         per_query.append((query, figures))
     summary: dict = {"groups": summarise(per_query)}
     if negatives:
-        positives = [q for q, _ in per_query]
-        false_alarms = sum(1 for q in positives if searcher.run(q.text, k=K).weak) if positives else 0
         summary["negatives"] = {
             "n": negatives,
             "no_match_signalled": fired,

@@ -101,15 +101,28 @@ class VectorIndex:
         except Exception as exc:
             raise VectorIndexError(f"Cannot delete from the vector index: {exc}") from exc
 
+    def neighbours(self, vector: np.ndarray, k: int, where: dict | None = None) -> np.ndarray:
+        """The stored vectors of the ``k`` nearest chunks (for pseudo-relevance feedback)."""
+        if self._collection is None or k <= 0:
+            return np.zeros((0, len(vector)), dtype=np.float32)
+        try:
+            result = self._collection.query(
+                query_embeddings=np.atleast_2d(vector).astype(np.float32),
+                n_results=k,
+                where=where,
+                include=["embeddings"],
+            )
+        except Exception as exc:
+            raise VectorIndexError(f"The vector index failed to answer: {exc}. Run `kb reindex`.") from exc
+        return np.asarray(result["embeddings"][0], dtype=np.float32)
+
     def query(self, vectors: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]:
         """For each query vector, the ``k`` nearest chunk ids with their cosine similarity, best first."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
         if self._collection is None or k <= 0:
             return [[] for _ in vectors]
         try:
-            result = self._collection.query(
-                query_embeddings=vectors, n_results=k, where=where, include=["distances"]
-            )
+            result = self._collection.query(query_embeddings=vectors, n_results=k, where=where, include=["distances"])
         except Exception as exc:
             raise VectorIndexError(f"The vector index failed to answer: {exc}. Run `kb reindex`.") from exc
         return [

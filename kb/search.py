@@ -26,6 +26,8 @@ from kb.terms import stems, tokens
 class DenseBackend(Protocol):
     def query(self, vectors: np.ndarray, k: int, where: dict | None = None) -> list[list[tuple[str, float]]]: ...
 
+    def neighbours(self, vector: np.ndarray, k: int, where: dict | None = None) -> np.ndarray: ...
+
 
 @dataclass(frozen=True)
 class SearchOptions:
@@ -34,15 +36,26 @@ class SearchOptions:
     candidates: int = 100  # per signal, before fusion
     dense: bool = True
     keyword: bool = True
-    keyword_weight: float = 1.0  # passages in the query's language
-    keyword_cross_weight: float = 0.25  # passages in another language
+    keyword_weight: float = 0.5  # passages in the query's language, English queries
+    keyword_weight_sv: float = 0.0  # Swedish queries: their words mostly meet Swedish distractors
+    keyword_cross_weight: float = 0.0  # passages in another language: shared words are noise
+    names: bool = True  # names and acronyms in the query (CWPharma, Storsudret) matched exactly, any language
+    names_weight: float = 0.15
+    max_name_share: float = 0.05  # a name found in more passages than this (Berlin, Sverige) does not single any out
+    feedback_passages: int = 0  # pseudo-relevance feedback: move the query towards its best passages
+    feedback_weight: float = 0.3
     sentences: bool = True  # long queries: also embed each sentence
     sentence_weight: float = 0.5
     long_query_words: int = 20
+    fusion: str = "score"  # "rrf": reciprocal ranks; "score": similarity plus scaled keyword evidence
+    score_keyword: float = 0.06  # score fusion: what the best keyword match adds to a cosine similarity
     rrf_k: int = 60
+    keyword_pool: int = 30  # if set, keyword matches only re-rank the dense top-N instead of adding passages
+    report_boost: float = 1.0  # weight of the report's own strength (its best passages) in a passage's score
+    report_top: int = 3  # how many of a report's best passages make up its strength
     max_term_share: float = 0.25  # query terms found in more passages than this carry no information
     near_duplicate: float = 0.85  # word-set overlap at which a passage repeats one ranked above it
-    no_match_below: float = 0.0  # best dense similarity under which "no lesson matches this well"
+    no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
 
 
 @dataclass
@@ -56,6 +69,25 @@ class SearchResult:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+_NAME = re.compile(r"\b(?:[A-ZÅÄÖ][\w-]*[A-ZÅÄÖ0-9][\w-]*|\w*\d\w*[A-Za-z]\w*|[A-ZÅÄÖ][a-zåäöéü]+)\b")
+
+
+def query_names(query: str) -> list[str]:
+    """Proper names and acronyms: words capitalised inside a sentence, in capitals, or mixing letters
+    and digits (CWPharma, REEF 2W, Storsudret). They read the same in every language."""
+    names: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?:;])\s+|\n", query):
+        for position, match in enumerate(_NAME.finditer(sentence)):
+            word = match.group(0)
+            plain_capital = word[:1].isupper() and word[1:].islower()
+            if plain_capital and (match.start() == 0 or position == 0):
+                continue  # a sentence's first word is capitalised anyway
+            names.update(
+                piece.lower() for piece in re.split(r"[\W_]+", word) if piece[:1].isupper() or piece[:1].isdigit()
+            )
+    return sorted(n for n in names if len(n) > 2)
 
 
 def split_sentences(text: str, min_words: int = 4) -> list[str]:
@@ -85,41 +117,76 @@ class Searcher:
         if report_ids == []:
             return SearchResult(query, lang, [], 0.0, weak=True)
 
-        rankings: list[tuple[float | None, list[tuple[str, float]]]] = []  # (weight or None=by language, ranking)
-        similarity: dict[str, float] = {}
+        signals: dict[str, list[tuple[str, float]]] = {}  # dense, sentences, keyword, names: best first
         if opts.dense:
-            whole, sentences = self._dense(query, report_ids, filters)
-            rankings.append((1.0, whole))
-            similarity = dict(whole)
-            if sentences:
-                rankings.append((opts.sentence_weight, sentences))
+            signals["dense"], signals["sentences"] = self._dense(query, report_ids, filters)
         terms: list[str] = []
         if opts.keyword:
-            keyword, terms = self._keyword(query, lang, report_ids, filters)
-            rankings.append((None, keyword))
+            signals["keyword"], terms = self._keyword(query, lang, report_ids, filters)
+        if opts.names and not (opts.keyword and self._keyword_weight_for(lang)):
+            # Where the keyword signal is off (Swedish queries over mostly English text), names and
+            # acronyms still match exactly; where it is on, its exact-word column already does this.
+            signals["names"] = self._names(query, report_ids, filters)
 
-        candidates = {cid for _, ranking in rankings for cid, _ in ranking}
-        rows = self.catalog.chunks_with_reports(sorted(candidates))
-        fused: dict[str, float] = defaultdict(float)
-        for weight, ranking in rankings:
-            for rank, (cid, _) in enumerate(r for r in ranking if r[0] in rows):
-                w = weight if weight is not None else self._keyword_weight(rows[cid][0], lang)
-                fused[cid] += w / (opts.rrf_k + rank + 1)
+        rows = self.catalog.chunks_with_reports(sorted({cid for ranking in signals.values() for cid, _ in ranking}))
+        signals = {name: [(cid, score) for cid, score in ranking if cid in rows] for name, ranking in signals.items()}
+        similarity = dict(signals.get("dense", []))
+        pool = {cid for cid, _ in signals.get("dense", [])[: opts.keyword_pool]} if opts.keyword_pool else None
+        weights = {"dense": 1.0, "sentences": opts.sentence_weight, "names": opts.names_weight}
+
+        def weight(name: str, cid: str) -> float:
+            if name == "keyword":
+                if pool is not None and opts.dense and cid not in pool:
+                    return 0.0
+                return self._keyword_weight(rows[cid][0], lang)
+            return weights[name]
+
+        if opts.fusion == "score" and opts.dense:
+            fused = _score_fusion(signals, weight, opts)
+        else:
+            fused = _rank_fusion(signals, weight, opts)
+        if opts.report_boost:
+            fused = _boost_by_report(fused, {cid: row[1].id for cid, row in rows.items()}, opts)
         ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))
-        hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in ordered]
-        hits = drop_near_duplicates(hits, opts.near_duplicate)[:k]
+        hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in ordered[: 3 * k]]
+        hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         best = max(similarity.values(), default=0.0)
         return SearchResult(query, lang, hits, best, weak=best < opts.no_match_below, terms=terms)
 
+    def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
+        names = query_names(query)
+        share = self.catalog.term_document_share(names, "en") if names else {}
+        names = [n for n in names if share.get(n, 0.0) <= self.options.max_name_share]
+        if not names:
+            return []
+        return self.catalog.keyword_search(
+            [], names, self.options.candidates, report_ids=report_ids, lang=filters.lang, section=filters.section
+        )
+
     def _keyword_weight(self, chunk: Chunk, lang: str) -> float:
-        return self.options.keyword_weight if chunk.lang == lang else self.options.keyword_cross_weight
+        if chunk.lang != lang:
+            return self.options.keyword_cross_weight
+        return self._keyword_weight_for(lang)
+
+    def _keyword_weight_for(self, lang: str) -> float:
+        return self.options.keyword_weight_sv if lang == "sv" else self.options.keyword_weight
 
     def _dense(self, query: str, report_ids, filters: Filters):
         opts = self.options
         parts = split_sentences(query) if opts.sentences and len(query.split()) >= opts.long_query_words else []
         parts = parts if len(parts) >= 2 else []
-        vectors = self.embedder.queries([query, *parts])
+        # Two calls: one batch would pad every short sentence to the paragraph's length.
+        vectors = self.embedder.queries([query])
+        if parts:
+            vectors = np.vstack([vectors, self.embedder.queries(parts)])
         where = _where(report_ids, filters)
+        if opts.feedback_passages and opts.feedback_weight:
+            # The best passages are mostly in the collection's language, whatever the query's: moving the
+            # query towards them helps a Swedish question reach English answers.
+            near = self.index.neighbours(vectors[0], opts.feedback_passages, where)
+            if len(near):
+                moved = vectors[0] + opts.feedback_weight * near.mean(axis=0)
+                vectors[0] = moved / np.linalg.norm(moved)
         results = self.index.query(vectors, opts.candidates, where)
         whole = results[0]
         if not parts:
@@ -167,6 +234,51 @@ class Searcher:
         return Searcher(self.catalog, self.index, self.embedder, replace(self.options, **changes))
 
 
+def _rank_fusion(signals, weight, opts: SearchOptions) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion."""
+    fused: dict[str, float] = defaultdict(float)
+    for name, ranking in signals.items():
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] += weight(name, cid) / (opts.rrf_k + rank + 1)
+    return fused
+
+
+def _score_fusion(signals, weight, opts: SearchOptions) -> dict[str, float]:
+    """Cosine similarity (blended with the best sentence's) plus keyword and name evidence scaled to a
+    small bonus, so that a clear lead in similarity is not overturned by shared common words."""
+    dense = dict(signals["dense"])
+    floor = min(dense.values(), default=0.0)
+    fused = {cid: dense.get(cid, floor) for ranking in signals.values() for cid, _ in ranking}
+    if signals.get("sentences"):
+        best = dict(signals["sentences"])
+        low = min(best.values())
+        w = opts.sentence_weight
+        fused = {cid: (1 - w) * score + w * best.get(cid, low) for cid, score in fused.items()}
+    for name in ("keyword", "names"):
+        ranking = signals.get(name) or []
+        top = ranking[0][1] if ranking and ranking[0][1] > 0 else 1.0
+        for cid, score in ranking:
+            fused[cid] += opts.score_keyword * weight(name, cid) * score / top
+    return fused
+
+
+def _boost_by_report(fused: dict[str, float], report_of: dict[str, int], opts: SearchOptions) -> dict[str, float]:
+    """Passages of a report that matches with several passages rank above strays: each passage gains
+    in proportion to its report's strength (the sum of its best scores) relative to the strongest."""
+    per_report: dict[int, list[float]] = defaultdict(list)
+    for cid, score in fused.items():
+        per_report[report_of[cid]].append(score)
+    low = min(fused.values(), default=0.0)
+    strength = {
+        rid: sum(score - low for score in sorted(scores, reverse=True)[: opts.report_top])
+        for rid, scores in per_report.items()
+    }
+    top = max(strength.values(), default=0.0) or 1.0
+    spread = (max(fused.values(), default=0.0) - low) or 1.0
+    boost = opts.report_boost * spread
+    return {cid: score + boost * strength[report_of[cid]] / top for cid, score in fused.items()}
+
+
 def _where(report_ids, filters: Filters) -> dict | None:
     clauses: list[dict] = []
     if report_ids is not None:
@@ -180,11 +292,13 @@ def _where(report_ids, filters: Filters) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def drop_near_duplicates(hits: list[Hit], threshold: float) -> list[Hit]:
-    """Keep the first of passages whose word sets overlap more than ``threshold`` (Jaccard)."""
+def drop_near_duplicates(hits: list[Hit], threshold: float, k: int | None = None) -> list[Hit]:
+    """The first ``k`` hits, skipping any whose word set overlaps an earlier one's more than ``threshold``."""
     kept: list[Hit] = []
     seen: list[set[str]] = []
     for hit in hits:
+        if k is not None and len(kept) == k:
+            break
         words = set(tokens(hit.text))
         if any(len(words & other) / max(1, len(words | other)) > threshold for other in seen):
             continue

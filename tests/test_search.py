@@ -44,3 +44,59 @@ def test_hits_carry_report_and_pages(reader):
 def test_empty_query_returns_nothing(reader):
     """Whitespace is not a question."""
     assert reader.searcher.search("   ") == []
+
+
+def test_a_query_with_no_good_match_says_so(reader):
+    """A question the reports do not touch is flagged instead of answered with noise."""
+    result = reader.searcher.run("Hur prioriterar andra kommuner snöröjning på cykelvägar?", k=5)
+    assert result.weak
+    assert not reader.searcher.run("läkemedelsrester i avloppsvatten", k=5).weak
+
+
+def test_filters_apply_before_ranking(reader):
+    """Filtering by language or section returns only matching passages, still ranked."""
+    from kb.models import Filters
+
+    swedish = reader.searcher.search("lessons about procurement", k=5, filters=Filters(lang="sv"))
+    assert swedish and all(h.lang == "sv" for h in swedish)
+    lessons = reader.searcher.search("upphandling", k=5, filters=Filters(section="lessons"))
+    assert lessons and all(h.section == "lessons" for h in lessons)
+
+
+def test_programme_and_year_filters(reader):
+    """Programme and year narrow the reports searched."""
+    from kb.models import Filters
+
+    hits = reader.searcher.search("lärdomar", k=10, filters=Filters(programme="LIFE"))
+    assert {h.file for h in hits} == {"example_aquaclean_final_report_en.pdf"}
+    assert reader.searcher.search("lärdomar", k=10, filters=Filters(year=1990)) == []
+
+
+def test_results_group_by_report_best_first(reader):
+    """Grouping keeps each report's passages together, in the order of its best passage."""
+    from kb.search import group_by_report
+
+    hits = reader.searcher.search("elbussar upphandling laddning vinter", k=8)
+    groups = group_by_report(hits)
+    assert groups[0].file == "example_greenfleet_final_report_en.pdf"
+    assert sum(len(g.hits) for g in groups) == len(hits)
+    assert len({g.report_id for g in groups}) == len(groups)
+
+
+def test_an_acronym_alone_finds_its_report(reader):
+    """A query that is just a project acronym finds that project's report first."""
+    assert reader.searcher.search("ByaFiber", k=3)[0].file == "exempel_bredband_landsbygd_slutrapport_sv.pdf"
+    assert reader.searcher.search("AquaClean", k=3)[0].file == "example_aquaclean_final_report_en.pdf"
+
+
+def test_near_duplicates_are_collapsed():
+    """Two passages with nearly the same words: only the first is kept."""
+    from kb.models import Hit
+    from kb.search import drop_near_duplicates
+
+    def hit(cid: str, text: str) -> Hit:
+        return Hit(cid, 1, "f.pdf", "t", 1, 1, "lessons", "en", text, 1.0)
+
+    text = "Start the dialogue with the grid operator at the same time as the procurement starts."
+    kept = drop_near_duplicates([hit("a", text), hit("b", text + " Really."), hit("c", "Something else.")], 0.85)
+    assert [h.chunk_id for h in kept] == ["a", "c"]
