@@ -1,10 +1,9 @@
-# The README's two commands: `make run` and `make test`. Everything lives in .venv.
+# The README's two commands: `make run` and `make test`. Everything Python lives in .venv.
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-SAMPLE_QUERY := Hur minskar vi läkemedelsrester i avloppsvatten?
 
-.PHONY: install run test lint samples clean
+.PHONY: install browser run test lint samples bench clean
 
 install: $(VENV)/.installed
 
@@ -16,16 +15,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: install
-	$(VENV)/bin/kb ingest samples/
-	$(VENV)/bin/kb search "$(SAMPLE_QUERY)" -k 3
+# The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
 
-test: install
+run: install
+	$(VENV)/bin/kb serve
+
+test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
 samples: install
 	$(PY) samples/make_samples.py samples/
+
+# Retrieval figures on the real corpus (needs ../shared): ingest once, then score every variant.
+bench: install
+	KB_DATA_DIR=.cache/corpus $(VENV)/bin/kb ingest ../shared/corpus/reports
+	$(PY) benchmarks/retrieval.py .cache/corpus ../shared/eval/queries.jsonl --dayone ../shared/corpus/reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -231,5 +231,24 @@ def reindex(ctx: click.Context) -> None:
     click.echo(f"Re-embedded {count} chunks.")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST", help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, envvar="KB_PORT", help="Port to listen on.")
+@click.option("--no-samples", is_flag=True, help="Do not ingest the sample reports into an empty knowledge base.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
+    """Start the web app (search, reports, upload) on the embedded default.
+
+    Example: kb serve --port 8000
+    """
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = _settings(ctx).check()
+    click.echo(f"Lärdomsbanken on http://{host}:{port} (data in {settings.data_dir})", err=True)
+    uvicorn.run(create_app(settings, seed_samples=not no_samples), host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
     main()

@@ -13,7 +13,7 @@ from kb.models import Chunk, Filters, Report, ReportMeta
 from kb.settings import Settings
 from kb.terms import index_terms
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -55,9 +55,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
 """
 
+# Columns added after schema 1, with their definitions (added on open to older catalogs).
+_ADDED_COLUMNS = {
+    "status": "TEXT NOT NULL DEFAULT 'published'",  # 'draft' until a project lead publishes an upload
+    "department": "TEXT",
+    "contact": "TEXT",
+}
 _REPORT_COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
-    "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at"
+    "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact"
 )
 
 
@@ -87,6 +93,10 @@ class Catalog:
             catalog = cls(conn, path)
             if version < 2:
                 catalog._rebuild_terms()
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(reports)")}
+            for column, ddl in _ADDED_COLUMNS.items():
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE reports ADD COLUMN {column} {ddl}")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Cannot open the catalog {path}: {exc}. Restore it from a backup.") from exc
@@ -137,7 +147,8 @@ class Catalog:
         lang: str,
         chunks: Sequence[Chunk],
         replace_id: int | None = None,
-    ) -> int:
+        status: str = "published",
+    ) -> None:
         """Store a report and all its chunks in one transaction (deleting ``replace_id``)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as tx:
@@ -146,8 +157,8 @@ class Catalog:
                 tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
-                "budget_total, eu_funding, currency, pages, lang, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "budget_total, eu_funding, currency, pages, lang, ingested_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report_id,
                     sha256,
@@ -163,6 +174,7 @@ class Catalog:
                     pages,
                     lang,
                     now,
+                    status,
                 ),
             )
             tx.executemany(
@@ -185,6 +197,37 @@ class Catalog:
         """
         row = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'reports'").fetchone()
         return (row[0] if row else 0) + 1
+
+    def update_report(self, report_id: int, meta: ReportMeta, department: str | None, contact: str | None) -> None:
+        """Correct what extraction got wrong (the review form)."""
+        self.report(report_id)
+        with self.transaction() as tx:
+            tx.execute(
+                "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
+                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ? WHERE id = ?",
+                (
+                    meta.title,
+                    meta.acronym,
+                    meta.programme,
+                    meta.period_start,
+                    meta.period_end,
+                    meta.budget_total,
+                    meta.eu_funding,
+                    meta.currency,
+                    department,
+                    contact,
+                    report_id,
+                ),
+            )
+
+    def set_section(self, chunk_id: str, section: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE chunks SET section = ? WHERE id = ?", (section, chunk_id))
+
+    def publish(self, report_id: int) -> None:
+        self.report(report_id)
+        with self.transaction() as tx:
+            tx.execute("UPDATE reports SET status = 'published' WHERE id = ?", (report_id,))
 
     def delete_report(self, report_id: int) -> list[str]:
         """Remove a report and its chunks; returns the removed chunk ids."""
@@ -377,6 +420,9 @@ def _report(row: sqlite3.Row) -> Report:
         lang=row["lang"],
         ingested_at=row["ingested_at"],
         chunk_count=row["n"],
+        status=row["status"],
+        department=row["department"],
+        contact=row["contact"],
     )
 
 

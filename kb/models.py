@@ -31,6 +31,13 @@ class Report:
     lang: str
     ingested_at: str
     chunk_count: int = 0
+    status: str = "published"
+    department: str | None = None
+    contact: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
 
 
 @dataclass(frozen=True)

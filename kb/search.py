@@ -129,6 +129,7 @@ class Searcher:
             signals["names"] = self._names(query, report_ids, filters)
 
         rows = self.catalog.chunks_with_reports(sorted({cid for ranking in signals.values() for cid, _ in ranking}))
+        rows = {cid: row for cid, row in rows.items() if row[1].published}  # drafts await their review
         signals = {name: [(cid, score) for cid, score in ranking if cid in rows] for name, ranking in signals.items()}
         similarity = dict(signals.get("dense", []))
         pool = {cid for cid, _ in signals.get("dense", [])[: opts.keyword_pool]} if opts.keyword_pool else None

@@ -82,12 +82,15 @@ class Store:
         lang: str,
         chunks: Sequence[Chunk],
         replace: Report | None = None,
+        status: str = "published",
+        vectors=None,
     ) -> int:
         """Keep the original file, index the chunk vectors, then commit the catalog rows.
 
         A replaced report's rows go in the same transaction; its vectors are removed after it.
         """
-        vectors = self._embed([passage_text(c) for c in chunks])
+        if vectors is None:
+            vectors = self._embed([passage_text(c) for c in chunks])
         self.keep_original(source, sha256)
         old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
         report_id = self.catalog.next_report_id()
@@ -101,6 +104,7 @@ class Store:
             lang=lang,
             chunks=chunks,
             replace_id=None if replace is None else replace.id,
+            status=status,
         )
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
@@ -152,6 +156,10 @@ class Store:
             part = rows[start : start + batch]
             vectors = self._embed([passage_text(c) for _, c in part])
             self.index.add([c.id for _, c in part], vectors, [vector_metadata(rid, c) for rid, c in part])
+
+    def embed_chunks(self, chunks: Sequence[Chunk]):
+        """Vectors for chunks, computed apart from storing them (no lock needed)."""
+        return self._embed([passage_text(c) for c in chunks])
 
     def _embed(self, texts: list[str]):
         started = time.perf_counter()

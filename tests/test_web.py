@@ -1,0 +1,161 @@
+"""The web app through its HTTP interface: pages, their JSON twins, uploads and review."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import sample
+from tests.pdfs import text_pdf
+from web.app import create_app
+from web.views import highlight
+
+SWEDISH_QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, embedder):
+    from kb.settings import Settings
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", model_cache=MODEL_CACHE, max_file_mb=1)
+    with TestClient(create_app(settings, embedder, seed_samples=True), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _wait_for(client, job_id: str) -> dict:
+    for _ in range(300):
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError("the upload was not processed in time")
+
+
+def test_search_page_is_swedish_and_finds_the_english_lesson(client):
+    """The search page speaks Swedish by default and shows the English GreenFleet passage with its page link."""
+    page = client.get("/", params={"q": SWEDISH_QUESTION})
+    assert page.status_code == 200
+    assert '<html lang="sv">' in page.text
+    assert "Beskriv ditt planerade initiativ eller ställ en fråga" in page.text
+    assert "GreenFleet BSR - Final report" in page.text
+    assert "/pdf#page=4" in page.text
+
+
+def test_english_switch_changes_the_interface(client):
+    """?ui=en switches the interface to English and remembers it."""
+    page = client.get("/", params={"ui": "en"})
+    assert '<html lang="en">' in page.text and "Describe your planned initiative" in page.text
+    assert '<html lang="en">' in client.get("/reports").text
+    client.get("/", params={"ui": "sv"})
+
+
+def test_api_search_is_the_twin_of_the_page(client):
+    """/api/search returns the same lessons, projects and people as the page, as JSON."""
+    data = client.get("/api/search", params={"q": SWEDISH_QUESTION}).json()
+    assert data["lang"] == "sv" and not data["weak"]
+    assert data["groups"][0]["report"]["title"] == "GreenFleet BSR - Final report"
+    assert data["projects"][0]["programme"] == "Interreg Baltic Sea Region"
+    assert "html" not in data["groups"][0]["hits"][0]
+
+
+def test_no_good_match_suggests_broadening(client):
+    """A query the reports do not touch says so on the page."""
+    page = client.get("/", params={"q": "Hur prioriterar andra kommuner snöröjning på cykelvägar?"})
+    assert "Ingen lärdom matchar detta väl." in page.text
+
+
+def test_report_page_and_pdf(client):
+    """The report page shows metadata and sections; the PDF is served inline with nosniff."""
+    reports = client.get("/api/reports").json()
+    greenfleet = next(r for r in reports if r["acronym"] == "GreenFleet")
+    page = client.get(f"/reports/{greenfleet['id']}")
+    assert "Interreg Baltic Sea Region" in page.text and "5 Lessons learned" in page.text
+    pdf = client.get(f"/reports/{greenfleet['id']}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline")
+    assert pdf.headers["x-content-type-options"] == "nosniff"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_errors_are_friendly_pages_or_json(client):
+    """A missing report is a friendly HTML page, or a JSON error under /api/, never a trace."""
+    page = client.get("/reports/4242")
+    assert page.status_code == 404 and "Sidan finns inte" in page.text and "Traceback" not in page.text
+    api = client.get("/api/reports/4242")
+    assert api.status_code == 404 and api.json() == {"error": "No report has id 4242; `kb reports` lists them."}
+
+
+def test_upload_review_publish_then_search(client, tmp_path):
+    """An upload is read in the background, stays out of search as a draft, and is found once published."""
+    pdf = text_pdf(
+        tmp_path / "skolgardar.pdf",
+        [
+            "Gröna skolgårdar - slutrapport\nProgram: Interreg Europe\nProjektperiod: 2020-2023",
+            "5 Lärdomar\nEleverna planterade träd och buskar på skolgårdarna för att ge skugga under värmeböljor. "
+            "Den viktigaste lärdomen är att skötseln måste vara planerad och budgeterad innan planteringen börjar, "
+            "annars torkar träden ut den första sommaren. Fastighetsförvaltningen behöver vara med från början "
+            "och eleverna kan ta ansvar för vattning under terminerna men inte under sommarlovet.",
+        ],
+    )
+    with open(pdf, "rb") as fh:
+        job = client.post("/api/uploads", files={"file": ("skolgardar.pdf", fh, "application/pdf")}).json()
+    done = _wait_for(client, job["id"])
+    assert done["state"] == "done", done
+    report_id = done["report_id"]
+    query = "skötsel av träd på skolgårdar under sommarlovet"
+    assert all(g["report"]["id"] != report_id for g in client.get("/api/search", params={"q": query}).json()["groups"])
+    review = client.get(f"/reports/{report_id}/review")
+    assert 'name="title"' in review.text and "Lärdomar" in review.text
+    client.post(
+        f"/reports/{report_id}/review",
+        data={
+            "title": "Gröna skolgårdar",
+            "programme": "Interreg Europe",
+            "period_start": "2020",
+            "period_end": "2023",
+            "publish": "1",
+        },
+    )
+    found = client.get("/api/search", params={"q": query}).json()["groups"]
+    assert found[0]["report"]["id"] == report_id and found[0]["report"]["title"] == "Gröna skolgårdar"
+
+
+def test_duplicate_upload_points_to_the_existing_report(client):
+    """Uploading a report already stored leads to that report instead of a copy."""
+    with open(sample("example_aquaclean_final_report_en.pdf"), "rb") as fh:
+        answer = client.post("/api/uploads", files={"file": ("again.pdf", fh, "application/pdf")}).json()
+    assert answer["state"] == "duplicate" and answer["report_id"]
+
+
+def test_a_non_pdf_upload_is_refused_by_content(client):
+    """A text file named .pdf and sent as application/pdf is refused: content decides."""
+    answer = client.post("/api/uploads", files={"file": ("x.pdf", b"hello, not a pdf" * 10, "application/pdf")})
+    assert answer.status_code == 400 and "not a PDF" in answer.json()["error"]
+
+
+def test_a_too_large_upload_is_refused(client):
+    """Bodies over the size limit are refused with 413."""
+    big = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
+    answer = client.post("/api/uploads", files={"file": ("big.pdf", big, "application/pdf")})
+    assert answer.status_code == 413
+
+
+def test_highlight_escapes_before_marking():
+    """Text from PDFs is escaped first; only our <mark> tags are markup."""
+    html = str(highlight("<script>alert(1)</script> procurement of buses", {"procurement"}, "en"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<mark>procurement</mark>" in html
+
+
+def test_healthz(client):
+    """/healthz answers for deployment checks."""
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_openapi_documents_the_json_twins(client):
+    """The API routes are in the OpenAPI schema."""
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/search", "/api/reports", "/api/reports/{report_id}", "/api/uploads"} <= set(paths)

@@ -1,0 +1,186 @@
+"""The JSON twins of the pages, documented in the OpenAPI schema at /docs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel
+
+from kb.models import SECTION_KINDS
+from web import uploads
+from web.state import AppState
+from web.views import report_json, search_view
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class SearchHit(BaseModel):
+    chunk_id: str
+    report_id: int
+    file: str
+    title: str
+    page_start: int
+    page_end: int
+    section: str
+    lang: str
+    text: str
+    score: float
+    heading: str | None = None
+
+
+class ReportOut(BaseModel):
+    id: int
+    file: str
+    title: str
+    acronym: str | None
+    programme: str | None
+    period_start: int | None
+    period_end: int | None
+    budget_total: float | None
+    eu_funding: float | None
+    currency: str | None
+    pages: int
+    lang: str
+    chunks: int
+    status: str
+    department: str | None
+    contact: str | None
+    ingested_at: str
+
+
+class LessonGroup(BaseModel):
+    report: ReportOut
+    hits: list[SearchHit]
+
+
+class Person(BaseModel):
+    name: str
+    department: str | None
+    report_id: int
+    project: str | None
+
+
+class SearchOut(BaseModel):
+    query: str
+    lang: str
+    weak: bool
+    groups: list[LessonGroup]
+    projects: list[ReportOut]
+    people: list[Person]
+
+
+class ReportDetail(BaseModel):
+    report: ReportOut
+    sections: list[dict[str, Any]]
+
+
+class JobOut(BaseModel):
+    id: str
+    filename: str
+    state: str
+    message: str
+    report_id: int | None
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.kb
+
+
+@router.get("/search", response_model=SearchOut)
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(max_length=4000, description="A question or a paragraph describing an initiative")],
+    programme: str = "",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
+    section: str = "",
+    k: Annotated[int, Query(ge=1, le=50)] = 20,
+):
+    from web.pages import _filters
+
+    if section and section not in SECTION_KINDS:
+        raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
+    view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
+    for group in view["groups"]:
+        for hit in group["hits"]:
+            hit.pop("html", None)
+    return view
+
+
+def list_reports(state: AppState, sort: str = "newest", programme: str = "") -> list[dict]:
+    with state.lock:
+        rows = [report_json(r) for r in state.store.catalog.reports()]
+    if programme:
+        rows = [r for r in rows if r["programme"] == programme]
+    key = {"title": lambda r: (r["title"] or "").lower(), "programme": lambda r: r["programme"] or ""}.get(sort)
+    return sorted(rows, key=key) if key else sorted(rows, key=lambda r: -r["id"])
+
+
+@router.get("/reports", response_model=list[ReportOut])
+def api_reports(
+    request: Request, sort: Annotated[str, Query(pattern="^(newest|title|programme)$")] = "newest", programme: str = ""
+):
+    return list_reports(_state(request), sort, programme)
+
+
+def report_detail(state: AppState, report_id: int) -> dict:
+    with state.lock:
+        report = state.store.catalog.report(report_id)
+        chunks = state.store.catalog.chunks_of(report_id)
+    sections: list[dict[str, Any]] = []
+    for chunk in chunks:
+        if not sections or sections[-1]["heading"] != chunk.heading or sections[-1]["kind"] != chunk.section:
+            sections.append({"heading": chunk.heading, "kind": chunk.section, "passages": []})
+        sections[-1]["passages"].append(
+            {
+                "chunk_id": chunk.id,
+                "page_start": chunk.page_start,
+                "page_end": chunk.page_end,
+                "lang": chunk.lang,
+                "text": chunk.text,
+            }
+        )
+    return {"report": report_json(report), "sections": sections}
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail)
+def api_report(request: Request, report_id: int):
+    return report_detail(_state(request), report_id)
+
+
+def job_status(state: AppState, job_id: str) -> dict:
+    job = state.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"No upload has id {job_id}.")
+    return job.as_json()
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def api_job(request: Request, job_id: str):
+    return job_status(_state(request), job_id)
+
+
+@router.post("/uploads", response_model=JobOut, status_code=202)
+async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
+    state = _state(request)
+    uploads.check_declared_size(request, state.settings)
+    path, sha256, name = await uploads.receive(file, state.settings)
+    with state.lock:
+        existing = state.store.catalog.report_by_sha(sha256)
+    if existing is not None:
+        path.unlink(missing_ok=True)
+        return {"id": "", "filename": name, "state": "duplicate", "message": "already stored", "report_id": existing.id}
+    return state.jobs.submit(name, path, sha256).as_json()
+
+
+@router.get("/healthz", include_in_schema=False)
+def api_health(request: Request):
+    return health(request)
+
+
+def health(request: Request) -> dict:
+    state = _state(request)
+    with state.lock:
+        figures = state.store.catalog.stats()
+    return {"status": "ok", "reports": figures["reports"], "chunks": figures["chunks"]}

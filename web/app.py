@@ -1,0 +1,144 @@
+"""The FastAPI app: create_app(settings) opens the knowledge base once and serves pages and their JSON twins."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest import pipeline
+from kb.embedder import Embedder
+from kb.errors import KBError, ReportNotFound
+from kb.search import Searcher
+from kb.settings import Settings
+from kb.store import Store
+from web.i18n import LANGUAGES, SECTION_LABELS, translate
+from web.jobs import Job, Jobs
+from web.state import AppState
+
+HERE = Path(__file__).parent
+SAMPLES = HERE.parent / "samples"
+log = logging.getLogger("kb.web")
+
+
+def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_samples: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = Store.open(settings, embedder)
+        try:
+            store.reconcile()
+            if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
+                pipeline.ingest_paths([SAMPLES], settings, store=store)
+            lock = threading.RLock()
+            jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job))
+            jobs.start()
+            app.state.kb = AppState(settings, store, Searcher(store.catalog, store.index, store.embedder), lock, jobs)
+            yield
+            jobs.stop()
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="Lärdomsbanken",
+        description="Lessons from completed EU projects, searchable in Swedish and English.",
+        lifespan=lifespan,
+    )
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
+    templates.env.globals["money"] = _money
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _install_error_handlers(app, templates)
+    return app
+
+
+def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> int:
+    """Background work for one upload: read and embed outside the lock, store as a draft inside it."""
+    job.state = "reading"
+    analysis = pipeline.analyse(job.path, store.settings, job.sha256, job.filename)
+    job.state = "embedding"
+    vectors = store.embed_chunks(analysis.chunks)
+    job.state = "storing"
+    with lock:
+        existing = store.catalog.report_by_sha(job.sha256)
+        if existing is not None:
+            return existing.id
+        return store.add_report(
+            source=job.path,
+            sha256=analysis.sha256,
+            filename=analysis.filename,
+            meta=analysis.meta,
+            pages=analysis.pages,
+            lang=analysis.lang,
+            chunks=analysis.chunks,
+            status="draft",
+            vectors=vectors,
+        )
+
+
+def ui_lang(request: Request) -> str:
+    lang = request.query_params.get("ui") or request.cookies.get("ui") or "sv"
+    return lang if lang in LANGUAGES else "sv"
+
+
+def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    lang = ui_lang(request)
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {**context, "lang": lang, "_": lambda text, **kw: translate(text, lang).format(**kw)},
+        status_code=status_code,
+    )
+    if request.query_params.get("ui") in LANGUAGES:
+        response.set_cookie("ui", lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return response
+
+
+def _money(value: float | None, currency: str | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}".replace(",", "\u00a0") + (f" {currency}" if currency else "")
+
+
+def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
+    def respond(request: Request, status: int, message: str):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+    @app.exception_handler(ReportNotFound)
+    async def not_found(request: Request, exc: ReportNotFound):
+        return respond(request, 404, str(exc))
+
+    @app.exception_handler(KBError)
+    async def kb_error(request: Request, exc: KBError):
+        return respond(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+        return respond(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) or "request" for e in exc.errors())
+        return respond(request, 422, f"Invalid value for: {fields}")
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return respond(request, 500, "Something went wrong on our side; the error has been logged.")

@@ -1,0 +1,178 @@
+"""HTML pages. Each has a JSON twin in web.api built from the same view data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from kb.models import SECTION_KINDS, Filters, ReportMeta
+from web import uploads
+from web.app import render
+from web.state import AppState
+from web.views import report_json, search_view
+
+router = APIRouter(include_in_schema=False)
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.kb
+
+
+def _filters(programme: str | None, year: int | None, lang: str | None, section: str | None) -> Filters:
+    return Filters(programme=programme or None, year=year, lang=lang or None, section=section or None)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = "",
+    programme: str = "",
+    year: str = "",  # an empty form field arrives as ""
+    lang: str = "",
+    section: str = "",
+):
+    state = _state(request)
+    year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
+    section = section if section in SECTION_KINDS else ""
+    view = search_view(state, q, _filters(programme, year_number, lang, section)) if q.strip() else None
+    with state.lock:
+        programmes = sorted(state.store.catalog.programmes())
+    return render(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "view": view,
+            "programmes": programmes,
+            "sections": SECTION_KINDS,
+            "selected": {"programme": programme, "year": year_number or "", "lang": lang, "section": section},
+        },
+    )
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, sort: str = "newest", programme: str = ""):
+    from web.api import list_reports
+
+    rows = list_reports(_state(request), sort, programme)
+    return render(request, "reports.html", {"reports": rows, "sort": sort, "programme": programme})
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: int):
+    from web.api import report_detail
+
+    return render(request, "report.html", report_detail(_state(request), report_id))
+
+
+@router.get("/reports/{report_id}/pdf")
+def report_pdf(request: Request, report_id: int, download: bool = False):
+    state = _state(request)
+    with state.lock:
+        report = state.store.catalog.report(report_id)
+    path = state.store.original_path(report.sha256)
+    disposition = "attachment" if download else "inline"
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=uploads.display_name(report.filename),
+        content_disposition_type=disposition,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request):
+    return render(request, "upload.html", {"max_mb": _state(request).settings.max_file_mb})
+
+
+@router.post("/upload")
+async def upload(request: Request, file: Annotated[UploadFile, File()]):
+    state = _state(request)
+    uploads.check_declared_size(request, state.settings)
+    path, sha256, name = await uploads.receive(file, state.settings)
+    with state.lock:
+        existing = state.store.catalog.report_by_sha(sha256)
+    if existing is not None:
+        path.unlink(missing_ok=True)
+        return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
+    job = state.jobs.submit(name, path, sha256)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: str):
+    from web.api import job_status
+
+    job = job_status(_state(request), job_id)
+    if job["state"] == "done":
+        return RedirectResponse(f"/reports/{job['report_id']}/review", status_code=303)
+    return render(request, "job.html", {"job": job})
+
+
+@router.get("/reports/{report_id}/review", response_class=HTMLResponse)
+def review_page(request: Request, report_id: int, saved: str = ""):
+    from web.api import report_detail
+
+    return render(
+        request, "review.html", {**report_detail(_state(request), report_id), "saved": saved, "sections": SECTION_KINDS}
+    )
+
+
+@router.post("/reports/{report_id}/review")
+def review_save(
+    request: Request,
+    report_id: int,
+    title: Annotated[str, Form()] = "",
+    acronym: Annotated[str, Form()] = "",
+    programme: Annotated[str, Form()] = "",
+    period_start: Annotated[str, Form()] = "",
+    period_end: Annotated[str, Form()] = "",
+    budget_total: Annotated[str, Form()] = "",
+    eu_funding: Annotated[str, Form()] = "",
+    currency: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+    contact: Annotated[str, Form()] = "",
+    publish: Annotated[str, Form()] = "",
+):
+    state = _state(request)
+    meta = ReportMeta(
+        title=title.strip() or None,
+        acronym=acronym.strip() or None,
+        programme=programme.strip() or None,
+        period_start=_int(period_start),
+        period_end=_int(period_end),
+        budget_total=_number(budget_total),
+        eu_funding=_number(eu_funding),
+        currency=currency.strip().upper() or None,
+    )
+    with state.lock:
+        state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
+        if publish:
+            state.store.catalog.publish(report_id)
+    return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        return float(cleaned) if cleaned else None
+    except ValueError:
+        return None
+
+
+__all__ = ["router", "report_json"]
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> dict:
+    from web.api import health
+
+    return health(request)

@@ -1,0 +1,20 @@
+"""What the web app keeps open for its lifetime: the store, the searcher, the upload jobs."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from kb.search import Searcher
+from kb.settings import Settings
+from kb.store import Store
+from web.jobs import Jobs
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    searcher: Searcher
+    lock: threading.RLock  # one SQLite connection and one chroma client, shared by request threads
+    jobs: Jobs

@@ -1,0 +1,58 @@
+"""Receiving an uploaded PDF: size limit before reading, signature check, generated file names."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from fastapi import HTTPException, Request, UploadFile
+
+from ingest.sandbox import PDF_SIGNATURE
+from kb.errors import ReportRejected
+from kb.settings import Settings
+
+
+def check_declared_size(request: Request, settings: Settings) -> None:
+    """413 before the body is read when the client declares too large a body."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_file_mb * 1024 * 1024 + 64 * 1024:
+        raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
+
+
+async def receive(upload: UploadFile, settings: Settings) -> tuple[Path, str, str]:
+    """Store the upload under a generated name outside any served folder; returns (path, sha256, shown name)."""
+    folder = settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.pdf"
+    digest = hashlib.sha256()
+    limit = settings.max_file_mb * 1024 * 1024
+    size = 0
+    head = b""
+    with open(path, "wb") as out:
+        while block := await upload.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
+            if len(head) < 1024:
+                head += block[: 1024 - len(head)]
+            digest.update(block)
+            out.write(block)
+    if PDF_SIGNATURE not in head:
+        path.unlink(missing_ok=True)
+        raise ReportRejected("not_pdf", "the file does not start with %PDF-")
+    return path, digest.hexdigest(), display_name(upload.filename)
+
+
+_BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def display_name(name: str | None) -> str:
+    """A file name fit to show (always escaped by the templates) and never used as a path."""
+    cleaned = "".join(
+        c for c in (name or "") if c.isprintable() and c not in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    )
+    cleaned = cleaned.replace("/", "_").replace("\\", "_").strip() or "report.pdf"
+    return cleaned[-120:]

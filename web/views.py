@@ -1,0 +1,90 @@
+"""The data behind each page, built once and rendered either as HTML or as JSON."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from kb.models import Filters, Report
+from kb.search import SearchResult, group_by_report
+from kb.terms import stems, tokens
+from web.state import AppState
+
+_WORD = re.compile(r"([^\W_]+)")
+
+
+def highlight(text: str, words: set[str], lang: str) -> Markup:
+    """Escape the passage first, then wrap the words that match the query in <mark>."""
+    out = []
+    for piece in _WORD.split(text):
+        if piece and _WORD.fullmatch(piece):
+            lower = piece.lower()
+            if lower in words or (len(lower) > 2 and stems([lower], lang)[0] in words):
+                out.append(Markup("<mark>") + escape(piece) + Markup("</mark>"))
+                continue
+        out.append(escape(piece))
+    return Markup("").join(out)
+
+
+def _highlight_words(state: AppState, query: str, lang: str) -> set[str]:
+    """Query words worth marking: not the language's function words (too common in its passages)."""
+    words = {w for w in tokens(query) if len(w) > 2}
+    common = state.store.catalog.term_document_share(sorted(words), lang)
+    words = {w for w in words if common.get(w, 0.0) <= state.searcher.options.max_term_share}
+    return words | set(stems(sorted(words), lang)) | set(stems(sorted(words), "en"))
+
+
+def report_json(r: Report) -> dict:
+    m = r.meta
+    return {
+        "id": r.id,
+        "file": r.filename,
+        "title": m.title or r.filename,
+        "acronym": m.acronym,
+        "programme": m.programme,
+        "period_start": m.period_start,
+        "period_end": m.period_end,
+        "budget_total": m.budget_total,
+        "eu_funding": m.eu_funding,
+        "currency": m.currency,
+        "pages": r.pages,
+        "lang": r.lang,
+        "chunks": r.chunk_count,
+        "status": r.status,
+        "department": r.department,
+        "contact": r.contact,
+        "ingested_at": r.ingested_at,
+    }
+
+
+def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> dict:
+    """Lessons grouped by report, the projects behind them, and the people to call."""
+    with state.lock:
+        result: SearchResult = state.searcher.run(query, k=k, filters=filters)
+        reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits}
+        words = _highlight_words(state, query, result.lang or "sv")
+    groups = []
+    for group in group_by_report(result.hits):
+        groups.append(
+            {
+                "report": report_json(reports[group.report_id]),
+                "hits": [
+                    {**hit.as_json(), "heading": hit.extra.get("heading"), "html": highlight(hit.text, words, hit.lang)}
+                    for hit in group.hits
+                ],
+            }
+        )
+    people = [
+        {"name": r.contact, "department": r.department, "report_id": r.id, "project": r.meta.acronym or r.meta.title}
+        for r in reports.values()
+        if r.contact
+    ]
+    return {
+        "query": result.query,
+        "lang": result.lang,
+        "weak": result.weak and bool(query.strip()),
+        "groups": groups,
+        "projects": [report_json(reports[g.report_id]) for g in group_by_report(result.hits)],
+        "people": people,
+    }
