@@ -92,6 +92,14 @@ class VectorIndex:
         except Exception as exc:
             raise VectorIndexError(f"Cannot write to the vector index: {exc}") from exc
 
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        """Change the filter fields stored beside vectors, keeping the vectors."""
+        collection = self._need()
+        try:
+            collection.update(ids=list(ids), metadatas=list(metadatas))
+        except Exception as exc:
+            raise VectorIndexError(f"Cannot update the vector index: {exc}") from exc
+
     def delete(self, ids: Sequence[str]) -> None:
         if self._collection is None or not ids:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.catalog import Catalog
@@ -111,6 +111,16 @@ class Store:
             if replace.sha256 != sha256:
                 self.original_path(replace.sha256).unlink(missing_ok=True)
         return report_id
+
+    def reclassify(self, report_id: int, sections: dict[str, str]) -> None:
+        """Correct section kinds chosen by the reader (review form), in the catalog and the index filters."""
+        chunks = {c.id: c for c in self.catalog.chunks_of(report_id)}
+        changed = {cid: kind for cid, kind in sections.items() if cid in chunks and chunks[cid].section != kind}
+        for cid, kind in changed.items():
+            self.catalog.set_section(cid, kind)
+        if changed:
+            updated = [replace(chunks[cid], section=kind) for cid, kind in changed.items()]
+            self.index.update_metadata([c.id for c in updated], [vector_metadata(report_id, c) for c in updated])
 
     def delete_report(self, report_id: int) -> int:
         """Remove the report, its chunks, vectors and original; returns the chunks removed."""

@@ -159,3 +159,22 @@ def test_openapi_documents_the_json_twins(client):
     """The API routes are in the OpenAPI schema."""
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/reports", "/api/reports/{report_id}", "/api/uploads"} <= set(paths)
+
+
+def test_review_form_corrects_a_section_kind(client):
+    """A passage the reader misfiled can be reclassified in the review form, and filters follow."""
+    reports = client.get("/api/reports").json()
+    aquaclean = next(r for r in reports if r["acronym"] == "AquaClean")
+    detail = client.get(f"/api/reports/{aquaclean['id']}").json()
+    summary = next(s for s in detail["sections"] if s["kind"] == "summary")
+    chunk_id = summary["passages"][0]["chunk_id"]
+    form = {"title": aquaclean["title"], f"section:{chunk_id}": "lessons"}
+    assert client.post(f"/reports/{aquaclean['id']}/review", data=form).status_code == 200
+    kinds = {
+        p["chunk_id"]: s["kind"]
+        for s in client.get(f"/api/reports/{aquaclean['id']}").json()["sections"]
+        for p in s["passages"]
+    }
+    assert kinds[chunk_id] == "lessons"
+    hits = client.get("/api/search", params={"q": "advanced treatment at small plants", "section": "lessons"}).json()
+    assert chunk_id in {h["chunk_id"] for g in hits["groups"] for h in g["hits"]}

@@ -122,7 +122,7 @@ def review_page(request: Request, report_id: int, saved: str = ""):
 
 
 @router.post("/reports/{report_id}/review")
-def review_save(
+async def review_save(
     request: Request,
     report_id: int,
     title: Annotated[str, Form()] = "",
@@ -148,8 +148,15 @@ def review_save(
         eu_funding=_number(eu_funding),
         currency=currency.strip().upper() or None,
     )
+    form = await request.form()
+    sections = {
+        key.removeprefix("section:"): str(value)
+        for key, value in form.multi_items()
+        if key.startswith("section:") and str(value) in SECTION_KINDS
+    }
     with state.lock:
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
+        state.store.reclassify(report_id, sections)
         if publish:
             state.store.catalog.publish(report_id)
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
