@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ingest.chunk import chunk_sections
 from ingest.metadata import extract_meta
+from ingest.partners import extract as extract_partners
 from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
 from kb.errors import KBError, ReportRejected
-from kb.models import Chunk, ReportMeta
+from kb.models import Chunk, Contact, Partner, ReportMeta
 from kb.settings import Settings
 from kb.store import Store
 
@@ -31,6 +32,8 @@ class Analysis:
     lang: str
     meta: ReportMeta
     chunks: list[Chunk]
+    partners: list[Partner] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass
@@ -103,7 +106,10 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
     words = Counter()
     for c in chunks:
         words[c.lang] += len(c.text.split())
+    partners, contacts = extract_partners(text.pages)
     return Analysis(
+        partners=partners,
+        contacts=contacts,
         sha256=sha256,
         filename=filename or path.name,
         pages=len(text.pages),
@@ -134,6 +140,8 @@ def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
         lang=analysis.lang,
         chunks=analysis.chunks,
         replace=previous,
+        partners=analysis.partners,
+        contacts=analysis.contacts,
     )
     return Outcome(path, "replaced" if previous else "added", report_id, len(analysis.chunks))
 

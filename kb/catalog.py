@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.errors import CatalogError, ReportNotFound
-from kb.models import Chunk, Filters, Report, ReportMeta
+from kb.models import Chunk, Contact, Filters, Partner, Report, ReportMeta
 from kb.settings import Settings
 from kb.terms import index_terms
 
@@ -49,6 +49,26 @@ CREATE TABLE IF NOT EXISTS chunks (
     UNIQUE (report_id, seq)
 );
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+CREATE TABLE IF NOT EXISTS partners (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    country TEXT,
+    role TEXT NOT NULL,
+    page INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS partners_report ON partners(report_id);
+CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    role TEXT,
+    organisation TEXT,
+    email TEXT,
+    phone TEXT,
+    page INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contacts_report ON contacts(report_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -148,6 +168,8 @@ class Catalog:
         chunks: Sequence[Chunk],
         replace_id: int | None = None,
         status: str = "published",
+        partners: Sequence[Partner] = (),
+        contacts: Sequence[Contact] = (),
     ) -> None:
         """Store a report and all its chunks in one transaction (deleting ``replace_id``)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -189,6 +211,15 @@ class Catalog:
                 "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
                 [(c.id, *index_terms(f"{c.heading}\n{c.text}", c.lang)) for c in chunks],
             )
+            tx.executemany(
+                "INSERT INTO partners (report_id, name, country, role, page) VALUES (?, ?, ?, ?, ?)",
+                [(report_id, p.name, p.country, p.role, p.page) for p in partners],
+            )
+            tx.executemany(
+                "INSERT INTO contacts (report_id, name, role, organisation, email, phone, page) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
+            )
 
     def next_report_id(self) -> int:
         """The id the next report will get; ids are never reused (AUTOINCREMENT).
@@ -219,6 +250,20 @@ class Catalog:
                     report_id,
                 ),
             )
+
+    def partners_of(self, report_id: int) -> list[Partner]:
+        rows = self._conn.execute(
+            "SELECT name, country, role, page FROM partners WHERE report_id = ? ORDER BY role != 'lead partner', id",
+            (report_id,),
+        )
+        return [Partner(r["name"], r["country"], r["role"], r["page"]) for r in rows]
+
+    def contacts_of(self, report_id: int) -> list[Contact]:
+        rows = self._conn.execute(
+            "SELECT name, role, organisation, email, phone, page FROM contacts WHERE report_id = ? ORDER BY id",
+            (report_id,),
+        )
+        return [Contact(r["name"], r["role"], r["organisation"], r["email"], r["phone"], r["page"]) for r in rows]
 
     def set_section(self, chunk_id: str, section: str) -> None:
         with self.transaction() as tx:

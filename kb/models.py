@@ -96,3 +96,25 @@ class Filters:
     @property
     def by_report(self) -> bool:
         return any(v is not None for v in (self.programme, self.year, self.report_id))
+
+
+@dataclass(frozen=True)
+class Partner:
+    """An organisation behind a project, as a report names it."""
+
+    name: str
+    country: str | None  # ISO 3166 alpha-2
+    role: str  # "lead partner", "partner" or "associated"
+    page: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to call. Personal data: shown to staff, erasable on request."""
+
+    name: str
+    role: str | None
+    organisation: str | None
+    email: str | None
+    phone: str | None
+    page: int

@@ -17,7 +17,7 @@ from kb.catalog import Catalog
 from kb.embedder import Embedder
 from kb.index import VectorIndex
 from kb.lock import WriterLock
-from kb.models import Chunk, Report, ReportMeta
+from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.passages import passage_text, vector_metadata
 from kb.settings import Settings
 
@@ -84,6 +84,8 @@ class Store:
         replace: Report | None = None,
         status: str = "published",
         vectors=None,
+        partners: Sequence[Partner] = (),
+        contacts: Sequence[Contact] = (),
     ) -> int:
         """Keep the original file, index the chunk vectors, then commit the catalog rows.
 
@@ -105,6 +107,8 @@ class Store:
             chunks=chunks,
             replace_id=None if replace is None else replace.id,
             status=status,
+            partners=partners,
+            contacts=contacts,
         )
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))

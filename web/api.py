@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
@@ -55,10 +56,18 @@ class LessonGroup(BaseModel):
 
 
 class Person(BaseModel):
+    """A contact person or a partner organisation, with the evidence that ranks it."""
+
+    kind: str  # "contact" or "partner"
     name: str
-    department: str | None
+    role: str | None
+    organisation: str | None
+    email: str | None
+    phone: str | None
+    country: str | None
     report_id: int
-    project: str | None
+    project: str
+    matching_passages: int
 
 
 class SearchOut(BaseModel):
@@ -73,6 +82,8 @@ class SearchOut(BaseModel):
 class ReportDetail(BaseModel):
     report: ReportOut
     sections: list[dict[str, Any]]
+    partners: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
 
 
 class JobOut(BaseModel):
@@ -128,6 +139,8 @@ def report_detail(state: AppState, report_id: int) -> dict:
     with state.lock:
         report = state.store.catalog.report(report_id)
         chunks = state.store.catalog.chunks_of(report_id)
+        partners = [asdict(p) for p in state.store.catalog.partners_of(report_id)]
+        contacts = [asdict(c) for c in state.store.catalog.contacts_of(report_id)]
     sections: list[dict[str, Any]] = []
     for chunk in chunks:
         if not sections or sections[-1]["heading"] != chunk.heading or sections[-1]["kind"] != chunk.section:
@@ -141,7 +154,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
                 "text": chunk.text,
             }
         )
-    return {"report": report_json(report), "sections": sections}
+    return {"report": report_json(report), "sections": sections, "partners": partners, "contacts": contacts}
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)

@@ -86,6 +86,8 @@ def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> int:
             chunks=analysis.chunks,
             status="draft",
             vectors=vectors,
+            partners=analysis.partners,
+            contacts=analysis.contacts,
         )
 
 

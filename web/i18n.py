@@ -88,6 +88,9 @@ EN = {
     "English": "English",
     "Exempel": "Example",
     "Visa": "Show",
+    "träffar i": "matching passages in",
+    "lead partner": "lead partner",
+    "associated": "associated partner",
     "Rätta avsnittstypen där läsningen tog fel; lärdomar, rekommendationer och utmaningar lyfts fram i sökningen.": "Correct the section kind where the reading went wrong; lessons, recommendations and challenges are highlighted in search.",
 }
 

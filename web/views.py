@@ -64,6 +64,8 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
         result: SearchResult = state.searcher.run(query, k=k, filters=filters)
         reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits}
         words = _highlight_words(state, query, result.lang or "sv")
+        partners = {rid: state.store.catalog.partners_of(rid) for rid in reports}
+        contacts = {rid: state.store.catalog.contacts_of(rid) for rid in reports}
     groups = []
     for group in group_by_report(result.hits):
         groups.append(
@@ -75,11 +77,50 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
                 ],
             }
         )
-    people = [
-        {"name": r.contact, "department": r.department, "report_id": r.id, "project": r.meta.acronym or r.meta.title}
-        for r in reports.values()
-        if r.contact
-    ]
+    people = []  # by how strongly their project matches: reports come in the order of their best passage
+    for group in group_by_report(result.hits):
+        report = reports[group.report_id]
+        project = report.meta.acronym or report.meta.title or report.filename
+        evidence = {"report_id": report.id, "project": project, "matching_passages": len(group.hits)}
+        for c in contacts[report.id]:
+            people.append(
+                {
+                    "kind": "contact",
+                    "name": c.name,
+                    "role": c.role,
+                    "organisation": c.organisation,
+                    "email": c.email,
+                    "phone": c.phone,
+                    "country": None,
+                    **evidence,
+                }
+            )
+        if report.contact and all(report.contact != c.name for c in contacts[report.id]):
+            people.append(
+                {
+                    "kind": "contact",
+                    "name": report.contact,
+                    "role": None,
+                    "organisation": report.department,
+                    "email": None,
+                    "phone": None,
+                    "country": None,
+                    **evidence,
+                }
+            )
+        for p in partners[report.id]:
+            people.append(
+                {
+                    "kind": "partner",
+                    "name": p.name,
+                    "role": p.role,
+                    "organisation": None,
+                    "email": None,
+                    "phone": None,
+                    "country": p.country,
+                    **evidence,
+                }
+            )
     return {
         "query": result.query,
         "lang": result.lang,
