@@ -117,7 +117,7 @@ def review_page(request: Request, report_id: int, saved: str = ""):
     from web.api import report_detail
 
     return render(
-        request, "review.html", {**report_detail(_state(request), report_id), "saved": saved, "sections": SECTION_KINDS}
+        request, "review.html", {**report_detail(_state(request), report_id), "saved": saved, "kinds": SECTION_KINDS}
     )
 
 
