@@ -152,32 +152,11 @@ def reports(ctx: click.Context, as_json: bool) -> None:
     finally:
         catalog.close()
     if as_json:
-        click.echo(json.dumps([_report_json(r) for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
         return
     for r in rows:
         programme = r.meta.programme or "-"
         click.echo(f"{r.id:>4}  {r.chunk_count:>5} chunks  {r.pages:>4} pp.  {r.lang}  {programme:<28} {r.filename}")
-
-
-def _report_json(r) -> dict:
-    m = r.meta
-    return {
-        "id": r.id,
-        "file": r.filename,
-        "sha256": r.sha256,
-        "title": m.title,
-        "acronym": m.acronym,
-        "programme": m.programme,
-        "period_start": m.period_start,
-        "period_end": m.period_end,
-        "budget_total": m.budget_total,
-        "eu_funding": m.eu_funding,
-        "currency": m.currency,
-        "pages": r.pages,
-        "lang": r.lang,
-        "chunks": r.chunk_count,
-        "ingested_at": r.ingested_at,
-    }
 
 
 @main.command()

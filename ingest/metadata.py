@@ -38,15 +38,13 @@ _AMOUNT = (
 )
 _BUDGET = re.compile(
     r"(total (project )?budget|total (eligible )?costs?|project budget|budget total|total kostnad|budget)"
-    r"\s*[:\-]?\s*(\(.*?\)\s*)?"
-    + _AMOUNT,
+    r"\s*[:\-]?\s*(\(.*?\)\s*)?" + _AMOUNT,
     re.IGNORECASE,
 )
 _EU_FUNDING = re.compile(
     r"(EU[- ]funding|EU[- ]contribution|EC contribution|ERDF (co-?)?financing|ERDF contribution|EU grant|"
     r"EU-stöd|EU-finansiering|beviljat (EU-)?stöd|stöd från EU|ERUF|Union contribution|grant amount)"
-    r"\s*[:\-]?\s*(\(.*?\)\s*)?"
-    + _AMOUNT,
+    r"\s*[:\-]?\s*(\(.*?\)\s*)?" + _AMOUNT,
     re.IGNORECASE,
 )
 _PERIOD = re.compile(

@@ -15,7 +15,7 @@ from ingest.partners import extract as extract_partners
 from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
 from kb.errors import KBError, ReportRejected
-from kb.models import Chunk, Contact, Partner, ReportMeta
+from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.settings import Settings
 from kb.store import Store
 
@@ -119,6 +119,32 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
     )
 
 
+def store_analysis(
+    store: Store,
+    analysis: Analysis,
+    source: Path,
+    *,
+    replace: Report | None = None,
+    status: str = "published",
+    vectors=None,
+) -> int:
+    """Store what was read from ``source``; returns the report id."""
+    return store.add_report(
+        source=source,
+        sha256=analysis.sha256,
+        filename=analysis.filename,
+        meta=analysis.meta,
+        pages=analysis.pages,
+        lang=analysis.lang,
+        chunks=analysis.chunks,
+        replace=replace,
+        status=status,
+        vectors=vectors,
+        partners=analysis.partners,
+        contacts=analysis.contacts,
+    )
+
+
 def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
     """Add one file unless its content is already stored; with ``replace``, re-read it
     (or, for a changed file under a known name, replace the older version)."""
@@ -131,18 +157,7 @@ def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
         analysis = analyse(path, store.settings, sha)
     except ReportRejected as exc:
         return Outcome(path, "rejected", reason=exc.label)
-    report_id = store.add_report(
-        source=path,
-        sha256=analysis.sha256,
-        filename=analysis.filename,
-        meta=analysis.meta,
-        pages=analysis.pages,
-        lang=analysis.lang,
-        chunks=analysis.chunks,
-        replace=previous,
-        partners=analysis.partners,
-        contacts=analysis.contacts,
-    )
+    report_id = store_analysis(store, analysis, path, replace=previous)
     return Outcome(path, "replaced" if previous else "added", report_id, len(analysis.chunks))
 
 

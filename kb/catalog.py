@@ -283,31 +283,25 @@ class Catalog:
                 raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
         return ids
 
-    def report(self, report_id: int) -> Report:
+    def _one_report(self, where: str, params: tuple) -> Report | None:
         row = self._conn.execute(
             f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
-            "FROM reports r WHERE r.id = ?",
-            (report_id,),
+            f"FROM reports r WHERE {where} ORDER BY r.id DESC LIMIT 1",
+            params,
         ).fetchone()
+        return _report(row) if row else None
+
+    def report(self, report_id: int) -> Report:
+        row = self._one_report("r.id = ?", (report_id,))
         if row is None:
             raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
-        return _report(row)
+        return row
 
     def report_by_sha(self, sha256: str) -> Report | None:
-        row = self._conn.execute(
-            f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
-            "FROM reports r WHERE r.sha256 = ?",
-            (sha256,),
-        ).fetchone()
-        return _report(row) if row else None
+        return self._one_report("r.sha256 = ?", (sha256,))
 
     def report_by_filename(self, filename: str) -> Report | None:
-        row = self._conn.execute(
-            f"SELECT {_REPORT_COLUMNS}, (SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id) AS n "
-            "FROM reports r WHERE r.filename = ? ORDER BY r.id DESC LIMIT 1",
-            (filename,),
-        ).fetchone()
-        return _report(row) if row else None
+        return self._one_report("r.filename = ?", (filename,))
 
     def reports(self) -> list[Report]:
         rows = self._conn.execute(

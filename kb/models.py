@@ -39,6 +39,29 @@ class Report:
     def published(self) -> bool:
         return self.status == "published"
 
+    def as_json(self) -> dict:
+        m = self.meta
+        return {
+            "id": self.id,
+            "file": self.filename,
+            "title": m.title or self.filename,
+            "acronym": m.acronym,
+            "programme": m.programme,
+            "period_start": m.period_start,
+            "period_end": m.period_end,
+            "budget_total": m.budget_total,
+            "eu_funding": m.eu_funding,
+            "currency": m.currency,
+            "pages": self.pages,
+            "lang": self.lang,
+            "chunks": self.chunk_count,
+            "status": self.status,
+            "department": self.department,
+            "contact": self.contact,
+            "sha256": self.sha256,
+            "ingested_at": self.ingested_at,
+        }
+
 
 @dataclass(frozen=True)
 class Chunk:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from kb.models import SECTION_KINDS
 from web import uploads
 from web.state import AppState
-from web.views import report_json, search_view
+from web.views import search_view
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -121,7 +121,7 @@ def api_search(
 
 def list_reports(state: AppState, sort: str = "newest", programme: str = "") -> list[dict]:
     with state.lock:
-        rows = [report_json(r) for r in state.store.catalog.reports()]
+        rows = [r.as_json() for r in state.store.catalog.reports()]
     if programme:
         rows = [r for r in rows if r["programme"] == programme]
     key = {"title": lambda r: (r["title"] or "").lower(), "programme": lambda r: r["programme"] or ""}.get(sort)
@@ -154,7 +154,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
                 "text": chunk.text,
             }
         )
-    return {"report": report_json(report), "sections": sections, "partners": partners, "contacts": contacts}
+    return {"report": report.as_json(), "sections": sections, "partners": partners, "contacts": contacts}
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)
@@ -176,15 +176,16 @@ def api_job(request: Request, job_id: str):
 
 @router.post("/uploads", response_model=JobOut, status_code=202)
 async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
-    state = _state(request)
-    uploads.check_declared_size(request, state.settings)
-    path, sha256, name = await uploads.receive(file, state.settings)
-    with state.lock:
-        existing = state.store.catalog.report_by_sha(sha256)
+    job, existing = await uploads.accept(request, file)
     if existing is not None:
-        path.unlink(missing_ok=True)
-        return {"id": "", "filename": name, "state": "duplicate", "message": "already stored", "report_id": existing.id}
-    return state.jobs.submit(name, path, sha256).as_json()
+        return {
+            "id": "",
+            "filename": existing.filename,
+            "state": "duplicate",
+            "message": "already stored",
+            "report_id": existing.id,
+        }
+    return job.as_json()
 
 
 @router.get("/healthz", include_in_schema=False)

@@ -76,19 +76,7 @@ def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> int:
         existing = store.catalog.report_by_sha(job.sha256)
         if existing is not None:
             return existing.id
-        return store.add_report(
-            source=job.path,
-            sha256=analysis.sha256,
-            filename=analysis.filename,
-            meta=analysis.meta,
-            pages=analysis.pages,
-            lang=analysis.lang,
-            chunks=analysis.chunks,
-            status="draft",
-            vectors=vectors,
-            partners=analysis.partners,
-            contacts=analysis.contacts,
-        )
+        return pipeline.store_analysis(store, analysis, job.path, status="draft", vectors=vectors)
 
 
 def ui_lang(request: Request) -> str:

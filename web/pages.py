@@ -11,7 +11,7 @@ from kb.models import SECTION_KINDS, Filters, ReportMeta
 from web import uploads
 from web.app import render
 from web.state import AppState
-from web.views import report_json, search_view
+from web.views import search_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,15 +90,9 @@ def upload_page(request: Request):
 
 @router.post("/upload")
 async def upload(request: Request, file: Annotated[UploadFile, File()]):
-    state = _state(request)
-    uploads.check_declared_size(request, state.settings)
-    path, sha256, name = await uploads.receive(file, state.settings)
-    with state.lock:
-        existing = state.store.catalog.report_by_sha(sha256)
+    job, existing = await uploads.accept(request, file)
     if existing is not None:
-        path.unlink(missing_ok=True)
         return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
-    job = state.jobs.submit(name, path, sha256)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -173,9 +167,6 @@ def _number(text: str) -> float | None:
         return float(cleaned) if cleaned else None
     except ValueError:
         return None
-
-
-__all__ = ["router", "report_json"]
 
 
 @router.get("/healthz")

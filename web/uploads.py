@@ -56,3 +56,16 @@ def display_name(name: str | None) -> str:
     )
     cleaned = cleaned.replace("/", "_").replace("\\", "_").strip() or "report.pdf"
     return cleaned[-120:]
+
+
+async def accept(request: Request, upload: UploadFile):
+    """Receive an upload and queue it for reading; returns (job, None), or (None, report) for a duplicate."""
+    state = request.app.state.kb
+    check_declared_size(request, state.settings)
+    path, sha256, name = await receive(upload, state.settings)
+    with state.lock:
+        existing = state.store.catalog.report_by_sha(sha256)
+    if existing is not None:
+        path.unlink(missing_ok=True)
+        return None, existing
+    return state.jobs.submit(name, path, sha256), None

@@ -6,7 +6,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from kb.models import Filters, Report
+from kb.models import Filters
 from kb.search import SearchResult, group_by_report
 from kb.terms import stems, tokens
 from web.state import AppState
@@ -35,29 +35,6 @@ def _highlight_words(state: AppState, query: str, lang: str) -> set[str]:
     return words | set(stems(sorted(words), lang)) | set(stems(sorted(words), "en"))
 
 
-def report_json(r: Report) -> dict:
-    m = r.meta
-    return {
-        "id": r.id,
-        "file": r.filename,
-        "title": m.title or r.filename,
-        "acronym": m.acronym,
-        "programme": m.programme,
-        "period_start": m.period_start,
-        "period_end": m.period_end,
-        "budget_total": m.budget_total,
-        "eu_funding": m.eu_funding,
-        "currency": m.currency,
-        "pages": r.pages,
-        "lang": r.lang,
-        "chunks": r.chunk_count,
-        "status": r.status,
-        "department": r.department,
-        "contact": r.contact,
-        "ingested_at": r.ingested_at,
-    }
-
-
 def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> dict:
     """Lessons grouped by report, the projects behind them, and the people to call."""
     with state.lock:
@@ -70,7 +47,7 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
     for group in group_by_report(result.hits):
         groups.append(
             {
-                "report": report_json(reports[group.report_id]),
+                "report": reports[group.report_id].as_json(),
                 "hits": [
                     {**hit.as_json(), "heading": hit.extra.get("heading"), "html": highlight(hit.text, words, hit.lang)}
                     for hit in group.hits
@@ -126,6 +103,6 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
         "lang": result.lang,
         "weak": result.weak and bool(query.strip()),
         "groups": groups,
-        "projects": [report_json(reports[g.report_id]) for g in group_by_report(result.hits)],
+        "projects": [reports[g.report_id].as_json() for g in group_by_report(result.hits)],
         "people": people,
     }
