@@ -210,6 +210,24 @@ def reindex(ctx: click.Context) -> None:
     click.echo(f"Re-embedded {count} chunks.")
 
 
+@main.command("import-register")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["projektbanken"]), required=True, help="The register's format.")
+@click.pass_context
+def import_register(ctx: click.Context, file: Path, fmt: str) -> None:
+    """Import a project register: its projects become searchable next to the reports. Safe to re-run.
+
+    Example: kb import-register projektbanken.json --format projektbanken
+    """
+    from ingest.registers import import_register as run_import
+    from kb.store import Store
+
+    with Store.open(_settings(ctx)) as store:
+        store.reconcile()
+        summary = run_import(file, fmt, store)
+    click.echo(summary.line())
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST", help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, envvar="KB_PORT", help="Port to listen on.")

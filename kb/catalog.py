@@ -80,10 +80,13 @@ _ADDED_COLUMNS = {
     "status": "TEXT NOT NULL DEFAULT 'published'",  # 'draft' until a project lead publishes an upload
     "department": "TEXT",
     "contact": "TEXT",
+    "kind": "TEXT NOT NULL DEFAULT 'report'",
+    "external_id": "TEXT",
 }
 _REPORT_COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
-    "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact"
+    "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact, "
+    "r.kind, r.external_id"
 )
 
 
@@ -168,6 +171,8 @@ class Catalog:
         chunks: Sequence[Chunk],
         replace_id: int | None = None,
         status: str = "published",
+        kind: str = "report",
+        external_id: str | None = None,
         partners: Sequence[Partner] = (),
         contacts: Sequence[Contact] = (),
     ) -> None:
@@ -179,8 +184,8 @@ class Catalog:
                 tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
-                "budget_total, eu_funding, currency, pages, lang, ingested_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report_id,
                     sha256,
@@ -197,6 +202,8 @@ class Catalog:
                     lang,
                     now,
                     status,
+                    kind,
+                    external_id,
                 ),
             )
             tx.executemany(
@@ -299,6 +306,9 @@ class Catalog:
 
     def report_by_sha(self, sha256: str) -> Report | None:
         return self._one_report("r.sha256 = ?", (sha256,))
+
+    def report_by_external_id(self, external_id: str) -> Report | None:
+        return self._one_report("r.external_id = ?", (external_id,))
 
     def report_by_filename(self, filename: str) -> Report | None:
         return self._one_report("r.filename = ?", (filename,))
@@ -462,6 +472,8 @@ def _report(row: sqlite3.Row) -> Report:
         status=row["status"],
         department=row["department"],
         contact=row["contact"],
+        kind=row["kind"],
+        external_id=row["external_id"],
     )
 
 

@@ -150,7 +150,9 @@ def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
         result = searcher.run(query.text, k=K)
         if query.kind != "negative":
             false_alarms += int(result.weak)
-        ranking = [Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in result.hits]
+        # Register queries are scored on the register projects found, report queries on the passages.
+        ranked_hits = result.projects if query.relevant_projects else result.hits
+        ranking = [Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in ranked_hits]
         runs.append(
             {
                 "id": query.id,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other")
+SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other", "register")
+# "register": a project description imported from a project register: context, not a lesson.
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Report:
     status: str = "published"
     department: str | None = None
     contact: str | None = None
+    kind: str = "report"  # "report" (a PDF) or "register" (an entry imported from a project register)
+    external_id: str | None = None  # e.g. "projektbanken:20200940"
 
     @property
     def published(self) -> bool:
@@ -60,6 +63,8 @@ class Report:
             "contact": self.contact,
             "sha256": self.sha256,
             "ingested_at": self.ingested_at,
+            "kind": self.kind,
+            "external_id": self.external_id,
         }
 
 

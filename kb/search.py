@@ -39,6 +39,7 @@ class SearchOptions:
     keyword_weight: float = 0.5  # passages in the query's language, English queries
     keyword_weight_sv: float = 0.0  # Swedish queries: their words mostly meet Swedish distractors
     keyword_cross_weight: float = 0.0  # passages in another language: shared words are noise
+    keyword_weight_register: float = 0.5  # register descriptions in the query's language: short and to the point
     names: bool = False  # names and acronyms in the query (CWPharma, Storsudret) matched exactly, any language
     names_weight: float = 0.15
     max_name_share: float = 0.05  # a name found in more passages than this (Berlin, Sverige) does not single any out
@@ -50,7 +51,7 @@ class SearchOptions:
     fusion: str = "score"  # "rrf": reciprocal ranks; "score": similarity plus scaled keyword evidence
     score_keyword: float = 0.06  # score fusion: what the best keyword match adds to a cosine similarity
     rrf_k: int = 60
-    keyword_pool: int = 30  # if set, keyword matches only re-rank the dense top-N instead of adding passages
+    keyword_pool: int = 100  # if set, keyword matches only re-rank the dense top-N instead of adding passages
     report_boost: float = 1.0  # weight of the report's own strength (its best passages) in a passage's score
     report_top: int = 3  # how many of a report's best passages make up its strength
     max_term_share: float = 0.25  # query terms found in more passages than this carry no information
@@ -66,6 +67,7 @@ class SearchResult:
     best_similarity: float
     weak: bool = False
     terms: list[str] = field(default_factory=list)
+    projects: list[Hit] = field(default_factory=list)  # register entries: context for people, not lessons
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -149,10 +151,13 @@ class Searcher:
         if opts.report_boost:
             fused = _boost_by_report(fused, {cid: row[1].id for cid, row in rows.items()}, opts)
         ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))
-        hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in ordered[: 3 * k]]
+        passages = [cid for cid in ordered if rows[cid][0].section != "register"]
+        entries = [cid for cid in ordered if rows[cid][0].section == "register"]
+        hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in passages[: 3 * k]]
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
-        best = max(similarity.values(), default=0.0)
-        return SearchResult(query, lang, hits, best, weak=best < opts.no_match_below, terms=terms)
+        projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
+        best = max((similarity.get(cid, 0.0) for cid in passages), default=0.0)
+        return SearchResult(query, lang, hits, best, weak=best < opts.no_match_below, terms=terms, projects=projects)
 
     def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
         names = query_names(query)
@@ -167,6 +172,8 @@ class Searcher:
     def _keyword_weight(self, chunk: Chunk, lang: str) -> float:
         if chunk.lang != lang:
             return self.options.keyword_cross_weight
+        if chunk.section == "register":
+            return max(self.options.keyword_weight_register, self._keyword_weight_for(lang))
         return self._keyword_weight_for(lang)
 
     def _keyword_weight_for(self, lang: str) -> float:
@@ -228,7 +235,12 @@ class Searcher:
             lang=chunk.lang,
             text=chunk.text,
             score=score,
-            extra={"similarity": similarity, "heading": chunk.heading},
+            extra={
+                "similarity": similarity,
+                "heading": chunk.heading,
+                "project": report.external_id,
+                "kind": report.kind,
+            },
         )
 
     def with_options(self, **changes) -> Searcher:

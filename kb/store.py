@@ -74,7 +74,7 @@ class Store:
     def add_report(
         self,
         *,
-        source: Path,
+        source: Path | None,
         sha256: str,
         filename: str,
         meta: ReportMeta,
@@ -86,6 +86,8 @@ class Store:
         vectors=None,
         partners: Sequence[Partner] = (),
         contacts: Sequence[Contact] = (),
+        kind: str = "report",
+        external_id: str | None = None,
     ) -> int:
         """Keep the original file, index the chunk vectors, then commit the catalog rows.
 
@@ -93,7 +95,8 @@ class Store:
         """
         if vectors is None:
             vectors = self._embed([passage_text(c) for c in chunks])
-        self.keep_original(source, sha256)
+        if source is not None:
+            self.keep_original(source, sha256)
         old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
         report_id = self.catalog.next_report_id()
         self.index.add([c.id for c in chunks], vectors, [vector_metadata(report_id, c) for c in chunks])
@@ -109,6 +112,8 @@ class Store:
             status=status,
             partners=partners,
             contacts=contacts,
+            kind=kind,
+            external_id=external_id,
         )
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))

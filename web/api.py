@@ -48,6 +48,8 @@ class ReportOut(BaseModel):
     department: str | None
     contact: str | None
     ingested_at: str
+    kind: str = "report"
+    external_id: str | None = None
 
 
 class LessonGroup(BaseModel):

@@ -88,6 +88,8 @@ EN = {
     "English": "English",
     "Exempel": "Example",
     "Visa": "Show",
+    "Register": "Register",
+    "register": "register entry",
     "träffar i": "matching passages in",
     "lead partner": "lead partner",
     "associated": "associated partner",
@@ -107,4 +109,5 @@ SECTION_LABELS = {
     "partners": "partner",
     "summary": "sammanfattning",
     "other": "övrigt",
+    "register": "register",
 }

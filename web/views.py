@@ -39,7 +39,7 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
     """Lessons grouped by report, the projects behind them, and the people to call."""
     with state.lock:
         result: SearchResult = state.searcher.run(query, k=k, filters=filters)
-        reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits}
+        reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits + result.projects}
         words = _highlight_words(state, query, result.lang or "sv")
         partners = {rid: state.store.catalog.partners_of(rid) for rid in reports}
         contacts = {rid: state.store.catalog.contacts_of(rid) for rid in reports}
@@ -55,7 +55,7 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
             }
         )
     people = []  # by how strongly their project matches: reports come in the order of their best passage
-    for group in group_by_report(result.hits):
+    for group in group_by_report(result.hits + result.projects):
         report = reports[group.report_id]
         project = report.meta.acronym or report.meta.title or report.filename
         evidence = {"report_id": report.id, "project": project, "matching_passages": len(group.hits)}
@@ -103,6 +103,6 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
         "lang": result.lang,
         "weak": result.weak and bool(query.strip()),
         "groups": groups,
-        "projects": [reports[g.report_id].as_json() for g in group_by_report(result.hits)],
+        "projects": [reports[g.report_id].as_json() for g in group_by_report(result.hits + result.projects)],
         "people": people,
     }

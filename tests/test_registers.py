@@ -1,0 +1,83 @@
+"""Project registers: imported as searchable projects with organisations and contacts, never duplicated."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ingest.registers import import_register
+from kb.errors import KBError
+from kb.search import Searcher
+
+RECORDS = [
+    {
+        "ärende-id": "90000001",
+        "stödmottagare": "Exempelby kommun",
+        "beviljat_belopp_sek": 2500000,
+        "projektnamn": "Fiber till byarna i Exempelby",
+        "projektbeskrivning": "Projektet bygger ortsammanbindande fibernät till byar på landsbygden där "
+        "operatörerna inte bygger, så att företag och hushåll får snabbt bredband.",
+        "projekt_starttid": "2017-01-01",
+        "projekt_sluttid": "2019-12-31",
+        "projektledare": "Lena Exempelsson",
+        "telnr": "070-000 00 01",
+        "e-post": "lena.exempelsson@exempelby.example.org",
+    },
+    {
+        "ärende-id": "90000002",
+        "stödmottagare": "Testregionen",
+        "beviljat_belopp_sek": 900000,
+        "projektnamn": "Besöksnäring i skärgården",
+        "projektbeskrivning": "Företag i skärgården utvecklar gemensamma paket för turister under lågsäsong.",
+        "projekt_starttid": "2018-03-01",
+        "projekt_sluttid": "2020-02-28",
+        "projektledare": "Per Provare",
+        "telnr": "",
+        "e-post": "per.provare@testregionen.example.org",
+    },
+]
+
+
+@pytest.fixture
+def register_file(tmp_path):
+    path = tmp_path / "projektbanken.json"
+    path.write_text(json.dumps(RECORDS, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_import_is_searchable_with_people(store, register_file):
+    """A Swedish description of a rural broadband initiative finds the register project and its leader."""
+    summary = import_register(register_file, "projektbanken", store)
+    assert (summary.added, summary.updated, summary.unchanged) == (2, 0, 0)
+    result = Searcher(store.catalog, store.index, store.embedder).run("Vi vill bygga bredband på landsbygden")
+    assert result.projects[0].extra["project"] == "projektbanken:90000001"
+    assert result.hits == []  # register entries are projects, not lessons
+    entry = store.catalog.report(result.projects[0].report_id)
+    contact = store.catalog.contacts_of(entry.id)[0]
+    assert (contact.name, contact.email) == ("Lena Exempelsson", "lena.exempelsson@exempelby.example.org")
+    assert store.catalog.partners_of(entry.id)[0].name == "Exempelby kommun"
+    assert (entry.meta.period_start, entry.meta.eu_funding, entry.meta.currency) == (2017, 2500000, "SEK")
+
+
+def test_reimport_updates_and_never_duplicates(store, register_file):
+    """Importing again adds nothing; a changed entry is updated in place."""
+    import_register(register_file, "projektbanken", store)
+    assert import_register(register_file, "projektbanken", store).unchanged == 2
+    changed = [dict(RECORDS[0], projektledare="Nora Nyledare"), RECORDS[1]]
+    register_file.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    summary = import_register(register_file, "projektbanken", store)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 1)
+    assert len(store.catalog.reports()) == 2
+    entry = store.catalog.report_by_external_id("projektbanken:90000001")
+    assert store.catalog.contacts_of(entry.id)[0].name == "Nora Nyledare"
+    wanted = {cid for ids in store.catalog.chunk_ids_by_report().values() for cid in ids}
+    assert wanted == set(store.index.iter_ids())
+
+
+def test_a_wrong_file_is_a_clear_error(store, tmp_path):
+    """A file that is not a Projektbanken export says so."""
+    bad = tmp_path / "x.json"
+    bad.write_text('{"not": "a list"}')
+    with pytest.raises(KBError, match="not a Projektbanken JSON export"):
+        import_register(bad, "projektbanken", store)
