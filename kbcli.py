@@ -212,7 +212,13 @@ def reindex(ctx: click.Context) -> None:
 
 @main.command("import-register")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["projektbanken"]), required=True, help="The register's format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["projektbanken", "interreg-se", "cordis"]),
+    required=True,
+    help="projektbanken (Tillväxtverket JSON), interreg-se (Interreg partners JSON), cordis (organization CSV).",
+)
 @click.pass_context
 def import_register(ctx: click.Context, file: Path, fmt: str) -> None:
     """Import a project register: its projects become searchable next to the reports. Safe to re-run.

@@ -18,7 +18,7 @@ from kb.language import detect
 from kb.models import Chunk, Contact, Partner, ReportMeta
 from kb.store import Store
 
-FORMATS = ("projektbanken",)
+FORMATS = ("projektbanken", "interreg-se", "cordis")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,109 @@ def read_projektbanken(path: Path) -> Iterator[RegisterEntry]:
         )
 
 
-READERS = {"projektbanken": read_projektbanken}
+def _year(text: object) -> int | None:
+    head = str(text or "")[:4]
+    return int(head) if head.isdigit() else None
+
+
+def read_interreg_se(path: Path) -> Iterator[RegisterEntry]:
+    """The Swedish partners of Interreg 2021-2027: one row per partner, grouped into projects."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KBError(f"{path} is not an Interreg partner export: {exc}") from exc
+    if not isinstance(rows, list):
+        raise KBError(f"{path} is not an Interreg partner export (expected a list of partner rows).")
+    projects: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        if isinstance(row, dict) and row.get("projektnamn") and row.get("organisationsnamn"):
+            projects.setdefault((str(row.get("program") or ""), str(row["projektnamn"]).strip()), []).append(row)
+    for (programme, name), members in projects.items():
+        first = members[0]
+        by_name: dict[str, dict] = {}
+        for m in members:  # a partner may appear once per project year
+            by_name.setdefault(str(m["organisationsnamn"]).strip(), m)
+        members = list(by_name.values())
+        partners = [
+            Partner(
+                str(m["organisationsnamn"]).strip(),
+                "SE",
+                "lead partner" if m.get("organisationsroll") == "LP" else "partner",
+                0,
+            )
+            for m in members
+        ]
+        kinds = sorted({str(m.get("organisationstyp") or "") for m in members} - {""})
+        places = sorted({str(m.get("nuts3") or "") for m in members} - {""})
+        description = f"{name}. Interreg {programme}. " + ", ".join(p.name for p in partners)
+        if kinds or places:
+            description += ". " + ", ".join(kinds + places)
+        yield RegisterEntry(
+            external_id=f"interreg-se:{programme}:{name}",
+            title=name,
+            description=description,
+            meta=ReportMeta(
+                title=name,
+                programme=f"Interreg {programme.title()}",
+                period_start=_year(first.get("startdatum")),
+                period_end=_year(first.get("slutdatum")),
+                budget_total=float(sum(m.get("partnerbudget") or 0 for m in members)) or None,
+                currency="EUR",
+            ),
+            partners=partners,
+        )
+
+
+def read_cordis(path: Path) -> Iterator[RegisterEntry]:
+    """CORDIS organisation tables (organization.csv, optionally gzipped): rows grouped by project."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    projects: dict[str, list[dict]] = {}
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("projectID") and row.get("name"):
+                    projects.setdefault(row["projectID"], []).append(row)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise KBError(f"{path} is not a CORDIS organisation table: {exc}") from exc
+    if not projects:
+        raise KBError(f"{path} holds no CORDIS organisation rows (projectID, name, country, role, ...).")
+    for project_id, members in projects.items():
+        acronym = (members[0].get("projectAcronym") or project_id).strip()
+        partners = [
+            Partner(
+                m["name"].strip(),
+                (m.get("country") or None),
+                "lead partner"
+                if m.get("role") == "coordinator"
+                else "associated"
+                if m.get("role") in ("associatedPartner", "thirdParty")
+                else "partner",
+                0,
+            )
+            for m in members
+        ]
+        cities = sorted({(m.get("city") or "").title() for m in members} - {""})
+        yield RegisterEntry(
+            external_id=f"cordis:{project_id}",
+            title=acronym,
+            description=f"{acronym}: Horizon Europe project with "
+            + ", ".join(p.name for p in partners)
+            + (f" ({', '.join(cities)})" if cities else ""),
+            meta=ReportMeta(
+                title=acronym,
+                acronym=acronym,
+                programme="Horizon Europe",
+                eu_funding=sum(float(m.get("ecContribution") or 0) for m in members) or None,
+                currency="EUR",
+            ),
+            partners=partners,
+        )
+
+
+READERS = {"projektbanken": read_projektbanken, "interreg-se": read_interreg_se, "cordis": read_cordis}
 
 
 def import_register(path: Path, fmt: str, store: Store) -> ImportSummary:

@@ -81,3 +81,52 @@ def test_a_wrong_file_is_a_clear_error(store, tmp_path):
     bad.write_text('{"not": "a list"}')
     with pytest.raises(KBError, match="not a Projektbanken JSON export"):
         import_register(bad, "projektbanken", store)
+
+
+def test_interreg_partner_rows_become_projects(store, tmp_path):
+    """Rows of Swedish Interreg partners are grouped into one project per programme and name."""
+    rows = [
+        {
+            "program": "AURORA",
+            "projektnamn": "Renskötsel och klimat",
+            "organisationsnamn": "Exempel universitet",
+            "organisationsroll": "LP",
+            "startdatum": "2023-01-01",
+            "slutdatum": "2025-12-31",
+            "partnerbudget": 100,
+        },
+        {
+            "program": "AURORA",
+            "projektnamn": "Renskötsel och klimat",
+            "organisationsnamn": "Exempel sameby",
+            "organisationsroll": "PP",
+            "startdatum": "2023-01-01",
+            "slutdatum": "2025-12-31",
+            "partnerbudget": 50,
+        },
+    ]
+    path = tmp_path / "interreg.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert import_register(path, "interreg-se", store).added == 1
+    entry = store.catalog.report_by_external_id("interreg-se:AURORA:Renskötsel och klimat")
+    roles = {p.name: p.role for p in store.catalog.partners_of(entry.id)}
+    assert roles == {"Exempel universitet": "lead partner", "Exempel sameby": "partner"}
+
+
+def test_cordis_rows_become_projects_with_countries(store, tmp_path):
+    """CORDIS organisation rows are grouped by project, with coordinator and countries."""
+    path = tmp_path / "organization.csv"
+    path.write_text(
+        "projectID,projectAcronym,name,country,role,city,ecContribution\n"
+        "1,GREENPORT,Example Port Authority,SE,coordinator,Gävle,100000\n"
+        "1,GREENPORT,Example Hafen GmbH,DE,participant,Hamburg,50000\n",
+        encoding="utf-8",
+    )
+    assert import_register(path, "cordis", store).added == 1
+    entry = store.catalog.report_by_external_id("cordis:1")
+    assert entry.meta.acronym == "GREENPORT" and entry.meta.eu_funding == 150000
+    partners = store.catalog.partners_of(entry.id)
+    assert [(p.name, p.country, p.role) for p in partners] == [
+        ("Example Port Authority", "SE", "lead partner"),
+        ("Example Hafen GmbH", "DE", "partner"),
+    ]
