@@ -272,6 +272,22 @@ class Catalog:
         )
         return [Contact(r["name"], r["role"], r["organisation"], r["email"], r["phone"], r["page"]) for r in rows]
 
+    def replace_people(self, report_id: int, partners: Sequence[Partner], contacts: Sequence[Contact]) -> None:
+        """Replace a report's partners and contacts with corrected lists (the review form)."""
+        self.report(report_id)
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM partners WHERE report_id = ?", (report_id,))
+            tx.execute("DELETE FROM contacts WHERE report_id = ?", (report_id,))
+            tx.executemany(
+                "INSERT INTO partners (report_id, name, country, role, page) VALUES (?, ?, ?, ?, ?)",
+                [(report_id, p.name, p.country, p.role, p.page) for p in partners],
+            )
+            tx.executemany(
+                "INSERT INTO contacts (report_id, name, role, organisation, email, phone, page) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
+            )
+
     def set_section(self, chunk_id: str, section: str) -> None:
         with self.transaction() as tx:
             tx.execute("UPDATE chunks SET section = ? WHERE id = ?", (section, chunk_id))

@@ -179,3 +179,34 @@ def test_review_form_corrects_a_section_kind(client):
     assert kinds[chunk_id] == "lessons"
     hits = client.get("/api/search", params={"q": "advanced treatment at small plants", "section": "lessons"}).json()
     assert chunk_id in {h["chunk_id"] for g in hits["groups"] for h in g["hits"]}
+
+
+def test_review_form_corrects_partners_and_contacts(client):
+    """Partners and contacts extracted from a report are corrected, added and removed in the review form."""
+    reports = client.get("/api/reports").json()
+    greenfleet = next(r for r in reports if r["acronym"] == "GreenFleet")
+    page = client.get(f"/reports/{greenfleet['id']}/review").text
+    assert 'value="Norrvik municipality"' in page and 'value="anna.lindqvist@norrvik.example.org"' in page
+    form = {
+        "title": greenfleet["title"],
+        "partner-1-name": "Norrvik kommun",
+        "partner-1-country": "se",
+        "partner-1-role": "lead partner",
+        "partner-2-name": "Saarenpää City",
+        "partner-2-country": "FI",
+        "partner-2-role": "partner",
+        "partner-2-remove": "1",
+        "partner-3-name": "Baltic Ports Network",
+        "partner-3-country": "LV",
+        "partner-3-role": "associated",
+        "contact-1-name": "Anna Lindqvist",
+        "contact-1-email": "anna.lindqvist@norrvik.example.org",
+        "contact-1-role": "Projektledare",
+    }
+    assert client.post(f"/reports/{greenfleet['id']}/review", data=form).status_code == 200
+    detail = client.get(f"/api/reports/{greenfleet['id']}").json()
+    assert [(p["name"], p["country"], p["role"]) for p in detail["partners"]] == [
+        ("Norrvik kommun", "SE", "lead partner"),
+        ("Baltic Ports Network", "LV", "associated"),
+    ]
+    assert [(c["name"], c["role"]) for c in detail["contacts"]] == [("Anna Lindqvist", "Projektledare")]

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from kb.models import SECTION_KINDS, Filters, ReportMeta
+from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
 from web import uploads
 from web.app import render
 from web.state import AppState
 from web.views import search_view
 
 router = APIRouter(include_in_schema=False)
+PARTNER_ROLES = ("lead partner", "partner", "associated")
 
 
 def _state(request: Request) -> AppState:
@@ -111,7 +112,14 @@ def review_page(request: Request, report_id: int, saved: str = ""):
     from web.api import report_detail
 
     return render(
-        request, "review.html", {**report_detail(_state(request), report_id), "saved": saved, "kinds": SECTION_KINDS}
+        request,
+        "review.html",
+        {
+            **report_detail(_state(request), report_id),
+            "saved": saved,
+            "kinds": SECTION_KINDS,
+            "partner_roles": PARTNER_ROLES,
+        },
     )
 
 
@@ -148,12 +156,52 @@ async def review_save(
         for key, value in form.multi_items()
         if key.startswith("section:") and str(value) in SECTION_KINDS
     }
+    partners, contacts = _people_from_form(form)
     with state.lock:
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
         state.store.reclassify(report_id, sections)
+        state.store.catalog.replace_people(report_id, partners, contacts)
         if publish:
             state.store.catalog.publish(report_id)
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
+
+
+def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:
+    """Rows partner-N-* and contact-N-* of the review form; a row without a name, or ticked for removal, goes."""
+
+    def rows(prefix: str) -> list[dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for key, value in form.multi_items():
+            parts = key.split("-", 2)
+            if len(parts) == 3 and parts[0] == prefix:
+                found.setdefault(parts[1], {})[parts[2]] = str(value).strip()
+        return [
+            row
+            for _, row in sorted(found.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0)
+            if row.get("name") and not row.get("remove")
+        ]
+
+    partners = [
+        Partner(
+            r["name"],
+            (r.get("country") or "").upper()[:2] or None,
+            r.get("role") if r.get("role") in PARTNER_ROLES else "partner",
+            _int(r.get("page", "")) or 0,
+        )
+        for r in rows("partner")
+    ]
+    contacts = [
+        Contact(
+            r["name"],
+            r.get("role") or None,
+            r.get("organisation") or None,
+            r.get("email") or None,
+            r.get("phone") or None,
+            _int(r.get("page", "")) or 0,
+        )
+        for r in rows("contact")
+    ]
+    return partners, contacts
 
 
 def _int(text: str) -> int | None:
