@@ -210,6 +210,39 @@ def reindex(ctx: click.Context) -> None:
     click.echo(f"Re-embedded {count} chunks.")
 
 
+@main.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, target: Path) -> None:
+    """Copy the catalog (consistently, even while the server runs), the original PDFs and a manifest.
+
+    Example: kb backup /srv/backups/kb-2026-11-27
+    """
+    from kb.backup import backup
+
+    manifest = backup(_settings(ctx).check(), target)
+    counts = manifest["counts"]
+    click.echo(f"Backed up {counts['reports']} reports, {counts['chunks']} chunks, {len(manifest['files'])} PDFs.")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def restore_command(ctx: click.Context, source: Path) -> None:
+    """Restore a backup into an empty data directory and rebuild the vector index from it.
+
+    Example: KB_DATA_DIR=/srv/kb-new kb restore /srv/backups/kb-2026-11-27
+    """
+    from kb.backup import restore_files
+    from kb.store import Store
+
+    settings = _settings(ctx).check()
+    manifest = restore_files(source, settings)
+    with Store.open(settings, check_model=False) as store:
+        count = store.reindex()
+    click.echo(f"Restored {manifest['counts']['reports']} reports and re-embedded {count} chunks.")
+
+
 @main.command("import-register")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
