@@ -8,6 +8,7 @@ function would try to download a model.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -32,11 +33,18 @@ class VectorIndex:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            settings.chroma_path.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(
-                path=str(settings.chroma_path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if settings.chroma_url:
+                url = urlsplit(settings.chroma_url)
+                client = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                settings.chroma_path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
             names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
             if COLLECTION in names:
                 collection = client.get_collection(COLLECTION, embedding_function=None)
@@ -47,8 +55,9 @@ class VectorIndex:
         except VectorIndexError:
             raise
         except Exception as exc:
+            where = settings.chroma_url or settings.chroma_path
             raise VectorIndexError(
-                f"Cannot open the vector index in {settings.chroma_path}: {exc}. Run `kb reindex` to rebuild it."
+                f"Cannot open the vector index at {where}: {exc}. Check KB_CHROMA_URL, or run `kb reindex`."
             ) from exc
         index = cls(client, collection)
         built_with = index.model_id

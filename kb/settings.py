@@ -23,6 +23,13 @@ class Settings:
         default=Path("data"),
         metadata=_help("Directory holding the catalog, the vector index and the original PDFs.", "KB_DATA_DIR"),
     )
+    chroma_url: str | None = field(
+        default=None,
+        metadata=_help(
+            "A chroma server (e.g. http://chroma:8000) to hold the vector index instead of DATA_DIR/chroma.",
+            "KB_CHROMA_URL",
+        ),
+    )
     model: str = field(
         default=DEFAULT_MODEL,
         metadata=_help(

@@ -35,11 +35,32 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture
-def store(settings, embedder):
+def store(settings, embedder, index_mode):
+    """A writable store; index tests run with the embedded index and with a chroma server."""
+    from dataclasses import replace
+
     from kb.store import Store
 
+    if index_mode is not None:
+        settings = replace(settings, chroma_url=index_mode)
+        _drop_server_collection(settings)
     with Store.open(settings, embedder) as opened:
         yield opened
+
+
+def _drop_server_collection(settings: Settings) -> None:
+    """Each test starts from an empty collection on the shared server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from kb.index import COLLECTION
+
+    host, port = settings.chroma_url.rsplit(":", 1)
+    client = chromadb.HttpClient(
+        host=host.split("//")[-1], port=int(port), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    if COLLECTION in {c.name for c in client.list_collections()}:
+        client.delete_collection(COLLECTION)
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +97,43 @@ def copy_samples(target: Path, *names: str) -> Path:
     for name in names or [p.name for p in SAMPLES.glob("*.pdf")]:
         shutil.copy(SAMPLES / name, target / name)
     return target
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` from the installed chromadb package, on loopback."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    chroma = Path(sys.executable).with_name("chroma")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def index_mode(request):
+    """Run a test against the embedded store and against a chroma server."""
+    return request.getfixturevalue("chroma_server") if request.param == "server" else None
