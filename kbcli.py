@@ -41,7 +41,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj
+    return ctx.find_root().obj
 
 
 @main.command()
@@ -167,11 +167,14 @@ def delete(ctx: click.Context, report_id: int) -> None:
 
     Example: kb delete 3
     """
+    import getpass
+
     from kb.store import Store
 
     with Store.open(_settings(ctx)) as store:
         title = store.catalog.report(report_id).filename
         removed = store.delete_report(report_id)
+        store.catalog.audit(getpass.getuser(), "delete", f"report {report_id} ({title})")
     click.echo(f"Deleted report {report_id} ({title}) and its {removed} chunks.")
 
 
@@ -241,6 +244,67 @@ def restore_command(ctx: click.Context, source: Path) -> None:
     with Store.open(settings, check_model=False) as store:
         count = store.reindex()
     click.echo(f"Restored {manifest['counts']['reports']} reports and re-embedded {count} chunks.")
+
+
+@main.group()
+def person() -> None:
+    """Personal data of contact persons: export or erase everything stored about one person."""
+
+
+@person.command("export")
+@click.argument("email")
+@click.pass_context
+def person_export(ctx: click.Context, email: str) -> None:
+    """Print as JSON everything stored about the person with this e-mail address.
+
+    Example: kb person export anna.lindqvist@norrvik.example.org
+    """
+    import getpass
+
+    from kb.people import export_person
+    from kb.store import Store
+
+    with Store.open(_settings(ctx)) as store:
+        data = export_person(store, email, getpass.getuser())
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@person.command("erase")
+@click.argument("email")
+@click.pass_context
+def person_erase(ctx: click.Context, email: str) -> None:
+    """Erase the person with this e-mail address from contacts, passages and the vector index.
+
+    Example: kb person erase anna.lindqvist@norrvik.example.org
+    """
+    import getpass
+
+    from kb.people import erase_person
+    from kb.store import Store
+
+    with Store.open(_settings(ctx)) as store:
+        count = erase_person(store, email, getpass.getuser())
+    click.echo(f"Erased {email}; {count} passages redacted and re-embedded.")
+
+
+@main.command()
+@click.option("--limit", default=50, show_default=True, help="How many of the latest entries.")
+@click.pass_context
+def audit(ctx: click.Context, limit: int) -> None:
+    """Show the audit log: who changed what, when, and how it went.
+
+    Example: kb audit --limit 20
+    """
+    from kb.catalog import Catalog
+
+    catalog = Catalog.open(_settings(ctx).check())
+    try:
+        for entry in catalog.audit_entries(limit):
+            click.echo(
+                f"{entry['at']}  {entry['actor']:<12} {entry['action']:<14} {entry['target']}  [{entry['outcome']}]"
+            )
+    finally:
+        catalog.close()
 
 
 @main.command("import-register")

@@ -69,6 +69,14 @@ CREATE TABLE IF NOT EXISTS contacts (
     page INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS contacts_report ON contacts(report_id);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -287,6 +295,55 @@ class Catalog:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
             )
+
+    # -- personal data ------------------------------------------------------------------
+    def contacts_by_email(self, email: str) -> list[tuple[int, Contact]]:
+        rows = self._conn.execute(
+            "SELECT report_id, name, role, organisation, email, phone, page FROM contacts "
+            "WHERE lower(email) = lower(?) ORDER BY id",
+            (email,),
+        )
+        return [(r[0], Contact(r[1], r[2], r[3], r[4], r[5], r[6])) for r in rows]
+
+    def chunks_mentioning(self, needles: Sequence[str]) -> list[tuple[int, Chunk]]:
+        """Chunks whose text contains any of ``needles`` (case-insensitive)."""
+        found: dict[str, tuple[int, Chunk]] = {}
+        for needle in needles:
+            if not needle:
+                continue
+            for row in self._conn.execute(
+                "SELECT * FROM chunks WHERE instr(lower(text), lower(?)) > 0 OR instr(lower(heading), lower(?)) > 0",
+                (needle, needle),
+            ):
+                found[row["id"]] = (row["report_id"], _chunk(row))
+        return list(found.values())
+
+    def erase_contact(self, email: str, redactions: dict[str, str]) -> None:
+        """Remove a person's contact rows and write redacted texts for the chunks that named them."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM contacts WHERE lower(email) = lower(?)", (email,))
+            for chunk_id, text in redactions.items():
+                row = tx.execute("SELECT heading, lang FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+                tx.execute("UPDATE chunks SET text = ? WHERE id = ?", (text, chunk_id))
+                tx.execute("DELETE FROM chunk_terms WHERE chunk_id = ?", (chunk_id,))
+                tx.execute(
+                    "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
+                    (chunk_id, *index_terms(f"{row['heading']}\n{text}", row["lang"])),
+                )
+
+    def audit(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
+        """Append to the audit log: who did what to what, when, and how it went."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._conn.execute(
+            "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (?, ?, ?, ?, ?)",
+            (now, actor, action, target, outcome),
+        )
+
+    def audit_entries(self, limit: int = 200) -> list[dict]:
+        rows = self._conn.execute(
+            "SELECT at, actor, action, target, outcome FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [dict(r) for r in rows]
 
     def set_section(self, chunk_id: str, section: str) -> None:
         with self.transaction() as tx:

@@ -68,6 +68,15 @@ class VectorIndex:
             )
         return index
 
+    def close(self) -> None:
+        """Release the client's connections (a server client holds HTTP connections)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing is best effort; the process may be ending
+                pass
+
     @property
     def model_id(self) -> str | None:
         if self._collection is None:

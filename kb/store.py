@@ -62,6 +62,7 @@ class Store:
         return store
 
     def close(self) -> None:
+        self.index.close()
         self.catalog.close()
         self._lock.release()
 

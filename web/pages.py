@@ -161,8 +161,10 @@ async def review_save(
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
         state.store.reclassify(report_id, sections)
         state.store.catalog.replace_people(report_id, partners, contacts)
+        state.store.catalog.audit("web", "review", f"report {report_id}")
         if publish:
             state.store.catalog.publish(report_id)
+            state.store.catalog.audit("web", "publish", f"report {report_id}")
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
 
 

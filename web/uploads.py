@@ -65,6 +65,7 @@ async def accept(request: Request, upload: UploadFile):
     path, sha256, name = await receive(upload, state.settings)
     with state.lock:
         existing = state.store.catalog.report_by_sha(sha256)
+        state.store.catalog.audit("web", "upload", name, "duplicate" if existing else "queued")
     if existing is not None:
         path.unlink(missing_ok=True)
         return None, existing
