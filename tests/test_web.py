@@ -210,3 +210,24 @@ def test_review_form_corrects_partners_and_contacts(client):
         ("Baltic Ports Network", "LV", "associated"),
     ]
     assert [(c["name"], c["role"]) for c in detail["contacts"]] == [("Anna Lindqvist", "Projektledare")]
+
+
+def test_browse_filters_by_programme(client):
+    """The browse page lists reports with counts and filters them by programme."""
+    page = client.get("/reports", params={"programme": "ESF+", "sort": "title"})
+    assert "Digitalt stöd i hemtjänsten - slutrapport" in page.text and "GreenFleet BSR" not in page.text
+    assert [r["programme"] for r in client.get("/api/reports", params={"programme": "ESF+"}).json()] == ["ESF+"]
+
+
+def test_hostile_file_names_never_reach_a_path_and_are_escaped(client):
+    """Upload names with ../, NUL, right-to-left marks, markup and 300 characters are shown escaped, stored nowhere."""
+    from web.uploads import display_name
+
+    hostile = "../../etc/passwd\x00\u202egpj." + "a" * 300 + "<script>x</script>.pdf"
+    shown = display_name(hostile)
+    assert "/" not in shown and "\x00" not in shown and "\u202e" not in shown and len(shown) <= 120
+    pdf = sample("example_greenfleet_final_report_en.pdf").read_bytes() + b"\n% different bytes\n"
+    job = client.post("/api/uploads", files={"file": (hostile, pdf, "application/pdf")}).json()
+    done = _wait_for(client, job["id"])
+    page = client.get(f"/reports/{done['report_id']}").text
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page

@@ -57,8 +57,13 @@ def search_page(
 def reports_page(request: Request, sort: str = "newest", programme: str = ""):
     from web.api import list_reports
 
-    rows = list_reports(_state(request), sort, programme)
-    return render(request, "reports.html", {"reports": rows, "sort": sort, "programme": programme})
+    state = _state(request)
+    rows = list_reports(state, sort, programme)
+    with state.lock:
+        programmes = sorted(state.store.catalog.programmes())
+    return render(
+        request, "reports.html", {"reports": rows, "sort": sort, "programme": programme, "programmes": programmes}
+    )
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
