@@ -57,6 +57,7 @@ class SearchOptions:
     max_term_share: float = 0.25  # query terms found in more passages than this carry no information
     near_duplicate: float = 0.85  # word-set overlap at which a passage repeats one ranked above it
     no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
+    no_match_min_words: int = 4  # calibrated on sentence-long questions; one or two words always score lower
 
 
 @dataclass

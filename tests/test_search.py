@@ -51,6 +51,7 @@ def test_a_query_with_no_good_match_says_so(reader):
     result = reader.searcher.run("Hur prioriterar andra kommuner snöröjning på cykelvägar?", k=5)
     assert result.weak
     assert not reader.searcher.run("läkemedelsrester i avloppsvatten", k=5).weak
+    assert not reader.searcher.run("elbussar", k=5).weak  # a word or two is not judged by sentence scores
 
 
 def test_filters_apply_before_ranking(reader):
