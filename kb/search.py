@@ -158,7 +158,8 @@ class Searcher:
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
         best = max((similarity.get(cid, 0.0) for cid in passages), default=0.0)
-        return SearchResult(query, lang, hits, best, weak=best < opts.no_match_below, terms=terms, projects=projects)
+        weak = best < opts.no_match_below and len(query.split()) >= opts.no_match_min_words
+        return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
 
     def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
         names = query_names(query)
