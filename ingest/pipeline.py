@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -15,6 +14,7 @@ from ingest.partners import extract as extract_partners
 from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
 from kb.errors import KBError, ReportRejected
+from kb.hashing import sha256_file
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.settings import Settings
 from kb.store import Store
@@ -72,14 +72,6 @@ class Summary:
         return text
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
     """The PDF files named, and those inside named folders (recursively), in a stable order."""
     found: list[Path] = []
@@ -95,7 +87,7 @@ def find_pdfs(paths: Iterable[Path]) -> list[Path]:
 
 def analyse(path: Path, settings: Settings, sha256: str | None = None, filename: str | None = None) -> Analysis:
     """Read and cut one PDF; raises ReportRejected with a listed reason."""
-    sha256 = sha256 or sha256_of(path)
+    sha256 = sha256 or sha256_file(path)
     text = read_pdf(path, settings)
     if sum(len(p.strip()) for p in text.pages) < MIN_TEXT_CHARS:
         raise ReportRejected("no_text", "the pages hold no extractable text (scanned images?)")
@@ -148,7 +140,7 @@ def store_analysis(
 def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
     """Add one file unless its content is already stored; with ``replace``, re-read it
     (or, for a changed file under a known name, replace the older version)."""
-    sha = sha256_of(path)
+    sha = sha256_file(path)
     existing = store.catalog.report_by_sha(sha)
     if existing is not None and not replace:
         return Outcome(path, "unchanged", existing.id, existing.chunk_count)

@@ -8,7 +8,6 @@ restore, which gives the same vectors and so the same search results.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -16,18 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kb.errors import KBError
+from kb.hashing import sha256_file
 from kb.settings import Settings
 
 MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite3"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def backup(settings: Settings, target: Path) -> dict:
@@ -52,13 +44,13 @@ def backup(settings: Settings, target: Path) -> dict:
         original = settings.files_dir / f"{sha}.pdf"
         if original.exists():
             shutil.copyfile(original, target / "files" / original.name)
-            files[original.name] = _sha256(target / "files" / original.name)
+            files[original.name] = sha256_file(target / "files" / original.name)
     manifest = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": str(settings.data_dir),
         "embedding_model": model[0] if model else None,
         "counts": counts,
-        "catalog_sha256": _sha256(target / CATALOG),
+        "catalog_sha256": sha256_file(target / CATALOG),
         "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -73,10 +65,10 @@ def restore_files(source: Path, settings: Settings) -> dict:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if settings.catalog_path.exists():
         raise KBError(f"{settings.data_dir} already holds a catalog; restore into an empty data directory.")
-    if _sha256(source / CATALOG) != manifest["catalog_sha256"]:
+    if sha256_file(source / CATALOG) != manifest["catalog_sha256"]:
         raise KBError(f"The catalog in {source} does not match its manifest; the backup is damaged.")
     for name, digest in manifest["files"].items():
-        if _sha256(source / "files" / name) != digest:
+        if sha256_file(source / "files" / name) != digest:
             raise KBError(f"{source / 'files' / name} does not match the manifest; the backup is damaged.")
     settings.files_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / CATALOG, settings.catalog_path)

@@ -226,15 +226,7 @@ class Catalog:
                 "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
                 [(c.id, *index_terms(f"{c.heading}\n{c.text}", c.lang)) for c in chunks],
             )
-            tx.executemany(
-                "INSERT INTO partners (report_id, name, country, role, page) VALUES (?, ?, ?, ?, ?)",
-                [(report_id, p.name, p.country, p.role, p.page) for p in partners],
-            )
-            tx.executemany(
-                "INSERT INTO contacts (report_id, name, role, organisation, email, phone, page) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
-            )
+            _insert_people(tx, report_id, partners, contacts)
 
     def next_report_id(self) -> int:
         """The id the next report will get; ids are never reused (AUTOINCREMENT).
@@ -286,15 +278,7 @@ class Catalog:
         with self.transaction() as tx:
             tx.execute("DELETE FROM partners WHERE report_id = ?", (report_id,))
             tx.execute("DELETE FROM contacts WHERE report_id = ?", (report_id,))
-            tx.executemany(
-                "INSERT INTO partners (report_id, name, country, role, page) VALUES (?, ?, ?, ?, ?)",
-                [(report_id, p.name, p.country, p.role, p.page) for p in partners],
-            )
-            tx.executemany(
-                "INSERT INTO contacts (report_id, name, role, organisation, email, phone, page) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
-            )
+            _insert_people(tx, report_id, partners, contacts)
 
     # -- personal data ------------------------------------------------------------------
     def contacts_by_email(self, email: str) -> list[tuple[int, Contact]]:
@@ -512,6 +496,19 @@ class Catalog:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _insert_people(
+    tx: sqlite3.Connection, report_id: int, partners: Sequence[Partner], contacts: Sequence[Contact]
+) -> None:
+    tx.executemany(
+        "INSERT INTO partners (report_id, name, country, role, page) VALUES (?, ?, ?, ?, ?)",
+        [(report_id, p.name, p.country, p.role, p.page) for p in partners],
+    )
+    tx.executemany(
+        "INSERT INTO contacts (report_id, name, role, organisation, email, phone, page) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(report_id, c.name, c.role, c.organisation, c.email, c.phone, c.page) for c in contacts],
+    )
 
 
 def _delete_terms(tx: sqlite3.Connection, report_id: int) -> None:
