@@ -49,15 +49,20 @@ class ImportSummary:
         return f"{self.added} projects added, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def read_projektbanken(path: Path) -> Iterator[RegisterEntry]:
-    """Tillväxtverket's Projektbanken export: a JSON list of projects with Swedish descriptions."""
+def _json_list(path: Path, what: str) -> list:
+    """A JSON file holding a list of records, or a clear error naming what was expected."""
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise KBError(f"{path} is not a Projektbanken JSON export: {exc}") from exc
+        raise KBError(f"{path} is not {what}: {exc}") from exc
     if not isinstance(records, list):
-        raise KBError(f"{path} is not a Projektbanken JSON export (expected a list of projects).")
-    for record in records:
+        raise KBError(f"{path} is not {what} (expected a list of records).")
+    return records
+
+
+def read_projektbanken(path: Path) -> Iterator[RegisterEntry]:
+    """Tillväxtverket's Projektbanken export: a JSON list of projects with Swedish descriptions."""
+    for record in _json_list(path, "a Projektbanken JSON export"):
         if not isinstance(record, dict) or not record.get("ärende-id") or not record.get("projektnamn"):
             continue
         start, end = str(record.get("projekt_starttid") or "")[:4], str(record.get("projekt_sluttid") or "")[:4]
@@ -99,12 +104,7 @@ def _year(text: object) -> int | None:
 
 def read_interreg_se(path: Path) -> Iterator[RegisterEntry]:
     """The Swedish partners of Interreg 2021-2027: one row per partner, grouped into projects."""
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise KBError(f"{path} is not an Interreg partner export: {exc}") from exc
-    if not isinstance(rows, list):
-        raise KBError(f"{path} is not an Interreg partner export (expected a list of partner rows).")
+    rows = _json_list(path, "an Interreg partner export")
     projects: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
         if isinstance(row, dict) and row.get("projektnamn") and row.get("organisationsnamn"):

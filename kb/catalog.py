@@ -194,25 +194,7 @@ class Catalog:
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
                 "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    report_id,
-                    sha256,
-                    filename,
-                    meta.title,
-                    meta.acronym,
-                    meta.programme,
-                    meta.period_start,
-                    meta.period_end,
-                    meta.budget_total,
-                    meta.eu_funding,
-                    meta.currency,
-                    pages,
-                    lang,
-                    now,
-                    status,
-                    kind,
-                    external_id,
-                ),
+                (report_id, sha256, filename, *_meta_values(meta), pages, lang, now, status, kind, external_id),
             )
             tx.executemany(
                 "INSERT INTO chunks (id, report_id, seq, page_start, page_end, section, heading, lang, text) "
@@ -243,19 +225,7 @@ class Catalog:
             tx.execute(
                 "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
                 "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ? WHERE id = ?",
-                (
-                    meta.title,
-                    meta.acronym,
-                    meta.programme,
-                    meta.period_start,
-                    meta.period_end,
-                    meta.budget_total,
-                    meta.eu_funding,
-                    meta.currency,
-                    department,
-                    contact,
-                    report_id,
-                ),
+                (*_meta_values(meta), department, contact, report_id),
             )
 
     def partners_of(self, report_id: int) -> list[Partner]:
@@ -496,6 +466,20 @@ class Catalog:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _meta_values(meta: ReportMeta) -> tuple:
+    """The metadata columns in the order the reports table lists them (title ... currency)."""
+    return (
+        meta.title,
+        meta.acronym,
+        meta.programme,
+        meta.period_start,
+        meta.period_end,
+        meta.budget_total,
+        meta.eu_funding,
+        meta.currency,
+    )
 
 
 def _insert_people(

@@ -331,10 +331,6 @@ class ReportGroup:
     file: str
     hits: list[Hit]
 
-    @property
-    def best(self) -> Hit:
-        return self.hits[0]
-
 
 def group_by_report(hits: list[Hit]) -> list[ReportGroup]:
     groups: dict[int, list[Hit]] = {}
