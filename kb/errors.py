@@ -25,6 +25,14 @@ class VectorIndexError(KBError):
     """The vector index is unusable or disagrees with the catalog."""
 
 
+class IndexDamaged(VectorIndexError):
+    """The embedded vector index cannot be read (damaged or half-written files); it is rebuilt from the catalog."""
+
+
+class IndexUnavailable(VectorIndexError):
+    """The vector index is being rebuilt from the catalog; search is back when it is done."""
+
+
 class ReportNotFound(KBError):
     """No report has the given id."""
 

@@ -7,12 +7,13 @@ function would try to download a model.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from kb.errors import VectorIndexError
+from kb.errors import IndexDamaged, VectorIndexError
 from kb.settings import Settings
 
 COLLECTION = "chunks"
@@ -56,7 +57,7 @@ class VectorIndex:
             raise
         except Exception as exc:
             where = settings.chroma_url or settings.chroma_path
-            raise VectorIndexError(
+            raise (VectorIndexError if settings.chroma_url else IndexDamaged)(
                 f"Cannot open the vector index at {where}: {exc}. Check KB_CHROMA_URL, or run `kb reindex`."
             ) from exc
         index = cls(client, collection)
@@ -67,6 +68,36 @@ class VectorIndex:
                 "run `kb reindex` to rebuild it with the configured model."
             )
         return index
+
+    def check(self) -> None:
+        """Raise VectorIndexError unless the index can count, list and answer (a damaged store fails here)."""
+        if self._collection is None:
+            return
+        try:
+            count = self._collection.count()
+            probe = self._collection.get(include=["embeddings"], limit=1)
+            if count and len(probe["ids"]):
+                self._collection.query(query_embeddings=np.asarray(probe["embeddings"][:1]), n_results=1)
+        except Exception as exc:
+            raise IndexDamaged(f"The vector index is damaged: {exc}") from exc
+
+    @classmethod
+    def open_fresh(cls, settings: Settings, model_id: str, dim: int) -> VectorIndex:
+        """Move a damaged embedded index aside (to ``chroma.broken``) and open an empty one in its place."""
+        if settings.chroma_url:
+            raise VectorIndexError(f"The vector index at {settings.chroma_url} is damaged; repair that server.")
+        _forget_client(settings.chroma_path)
+        aside = settings.chroma_path.with_name(settings.chroma_path.name + ".broken")
+        shutil.rmtree(aside, ignore_errors=True)
+        if settings.chroma_path.exists():
+            settings.chroma_path.rename(aside)
+        return cls.open(settings, model_id, dim)
+
+    def discard(self, settings: Settings, model_id: str, dim: int) -> None:
+        """Replace this damaged index by an empty one; the same object keeps serving whoever holds it."""
+        self.close()
+        fresh = VectorIndex.open_fresh(settings, model_id, dim)
+        self._client, self._collection = fresh._client, fresh._collection
 
     def close(self) -> None:
         """Release the client's connections (a server client holds HTTP connections)."""
@@ -157,14 +188,22 @@ class VectorIndex:
         ]
 
     def count(self) -> int:
-        return 0 if self._collection is None else self._collection.count()
+        if self._collection is None:
+            return 0
+        try:
+            return self._collection.count()
+        except Exception as exc:
+            raise IndexDamaged(f"The vector index cannot count its vectors: {exc}") from exc
 
     def iter_ids(self) -> Iterator[str]:
         if self._collection is None:
             return
         offset = 0
         while True:
-            page = self._collection.get(include=[], limit=PAGE, offset=offset)["ids"]
+            try:
+                page = self._collection.get(include=[], limit=PAGE, offset=offset)["ids"]
+            except Exception as exc:
+                raise IndexDamaged(f"The vector index cannot list its vectors: {exc}") from exc
             yield from page
             if len(page) < PAGE:
                 return
@@ -178,6 +217,19 @@ class VectorIndex:
             for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 found[cid] = np.asarray(vec, dtype=np.float32)
         return found
+
+
+def _forget_client(path) -> None:
+    """Drop chromadb's cached client system for ``path``: one that failed to start stays cached, broken."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # noqa: BLE001 - a system that never started may not stop cleanly
+            pass
 
 
 def _create(client, model_id: str, dim: int | None):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kb.catalog import Catalog
 from kb.embedder import Embedder
+from kb.errors import IndexDamaged
 from kb.index import VectorIndex
 from kb.lock import WriterLock
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
@@ -44,6 +45,7 @@ class Store:
         self.index = index
         self.embedder = embedder
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
+        self.index_damage: str | None = None  # why the index was found damaged and replaced by an empty one
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
@@ -52,8 +54,9 @@ class Store:
         try:
             embedder = embedder or Embedder.load(settings)
             catalog = Catalog.open(settings)
-            index = VectorIndex.open(settings, embedder.index_id if check_model else None, embedder.dim)
+            index, damage = _open_index(settings, embedder.index_id if check_model else None, embedder.dim)
             store = cls(settings, lock, catalog, index, embedder)
+            store.index_damage = damage
             if check_model:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
         except BaseException:
@@ -187,3 +190,19 @@ class Store:
             return self.embedder.passages(texts)
         finally:
             self.embed_seconds += time.perf_counter() - started
+
+
+def _open_index(settings: Settings, model_id: str | None, dim: int) -> tuple[VectorIndex, str | None]:
+    """Open the vector index; a damaged embedded one is moved aside and replaced by an empty one,
+    which :meth:`Store.reconcile` (or the web app's repair) fills again from the catalog."""
+    index = None
+    try:
+        index = VectorIndex.open(settings, model_id, dim)
+        index.check()
+        return index, None
+    except IndexDamaged as exc:
+        if settings.chroma_url:
+            raise
+        if index is not None:
+            index.close()
+        return VectorIndex.open_fresh(settings, model_id, dim), str(exc)

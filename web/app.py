@@ -13,14 +13,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from ingest import pipeline
 from kb.embedder import Embedder
-from kb.errors import KBError, ReportNotFound
+from kb.errors import IndexUnavailable, KBError, ReportNotFound, VectorIndexError
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
+from web import uploads
 from web.i18n import LANGUAGES, SECTION_LABELS, translate
+from web.index_repair import IndexRepair
 from web.jobs import Job, Jobs
 from web.state import AppState
 
@@ -34,15 +37,18 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     async def lifespan(app: FastAPI):
         store = Store.open(settings, embedder)
         try:
-            store.reconcile()
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()
+            repair = IndexRepair(store, lock)
+            repair.start()
             jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job))
             jobs.start()
-            app.state.kb = AppState(settings, store, Searcher(store.catalog, store.index, store.embedder), lock, jobs)
+            searcher = Searcher(store.catalog, store.index, store.embedder)
+            app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
             yield
             jobs.stop()
+            repair.stop()
         finally:
             store.close()
 
@@ -55,6 +61,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
     templates.env.globals["money"] = _money
     app.state.templates = templates
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=uploads.body_limit(settings))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from web import api, pages
@@ -105,14 +112,29 @@ def _money(value: float | None, currency: str | None) -> str:
 
 
 def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
-    def respond(request: Request, status: int, message: str):
+    def respond(request: Request, status: int, message: str, headers: dict[str, str] | None = None):
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=status)
-        return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
+        response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+        response.headers.update(headers or {})
+        return response
 
     @app.exception_handler(ReportNotFound)
     async def not_found(request: Request, exc: ReportNotFound):
         return respond(request, 404, str(exc))
+
+    @app.exception_handler(IndexUnavailable)
+    async def index_unavailable(request: Request, exc: IndexUnavailable):
+        return respond(request, 503, str(exc), headers={"Retry-After": "60"})
+
+    @app.exception_handler(VectorIndexError)
+    async def index_failed(request: Request, exc: VectorIndexError):
+        log.warning("vector index failed on %s: %s", request.url.path, exc)
+        request.app.state.kb.repair.failed_at_run_time()
+        return respond(
+            request, 503, "Search is unavailable while the search index is checked and repaired; try again shortly.",
+            headers={"Retry-After": "60"},
+        )
 
     @app.exception_handler(KBError)
     async def kb_error(request: Request, exc: KBError):
@@ -121,7 +143,7 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
-        return respond(request, exc.status_code, message)
+        return respond(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

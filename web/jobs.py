@@ -13,6 +13,10 @@ from kb.errors import KBError, ReportRejected
 STATES = ("queued", "reading", "embedding", "storing", "done", "failed")
 
 
+class QueueFull(KBError):
+    """Every place in the upload queue is taken; the client should try again later."""
+
+
 @dataclass
 class Job:
     id: str
@@ -35,7 +39,11 @@ class Job:
 
 @dataclass
 class Jobs:
-    """A bounded queue and one worker thread; ``ingest`` does the work for one job."""
+    """A bounded queue and one worker thread; ``ingest`` does the work for one job.
+
+    One worker means at most one PDF is parsed (in its sandboxed child) and embedded at a time,
+    so a hostile file costs search one CPU core at most; a full queue refuses more (503).
+    """
 
     ingest: object  # Callable[[Job], int]: returns the new report id
     capacity: int = 8
@@ -60,7 +68,9 @@ class Jobs:
         try:
             self._queue.put_nowait(job)
         except queue.Full:
-            raise KBError("Too many reports are being read right now; try again in a minute.") from None
+            raise QueueFull(
+                f"{self.capacity} reports are already waiting to be read; try again in a minute."
+            ) from None
         self._jobs[job.id] = job
         return job
 

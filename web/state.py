@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
+from web.index_repair import IndexRepair
 from web.jobs import Jobs
 
 
@@ -18,3 +19,4 @@ class AppState:
     searcher: Searcher
     lock: threading.RLock  # one SQLite connection and one chroma client, shared by request threads
     jobs: Jobs
+    repair: IndexRepair | None = None  # None: the index is taken as ready (tests that build a state by hand)

@@ -11,12 +11,21 @@ from fastapi import HTTPException, Request, UploadFile
 from ingest.sandbox import PDF_SIGNATURE
 from kb.errors import ReportRejected
 from kb.settings import Settings
+from web.jobs import QueueFull
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest request body accepted: one file at the size limit plus room for the form's framing.
+
+    The app enforces it in a middleware (413 at the first read, so a body declared too large is never
+    read, and a chunked one is cut off as soon as it passes the limit)."""
+    return settings.max_file_mb * 1024 * 1024 + 64 * 1024
 
 
 def check_declared_size(request: Request, settings: Settings) -> None:
-    """413 before the body is read when the client declares too large a body."""
+    """413 when the client declares too large a body."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_file_mb * 1024 * 1024 + 64 * 1024:
+    if declared and declared.isdigit() and int(declared) > body_limit(settings):
         raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
 
 
@@ -51,9 +60,7 @@ _BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u
 
 def display_name(name: str | None) -> str:
     """A file name fit to show (always escaped by the templates) and never used as a path."""
-    cleaned = "".join(
-        c for c in (name or "") if c.isprintable() and c not in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    )
+    cleaned = "".join(c for c in (name or "") if c.isprintable() and c not in _BIDI_CONTROLS)
     cleaned = cleaned.replace("/", "_").replace("\\", "_").strip() or "report.pdf"
     return cleaned[-120:]
 
@@ -69,4 +76,10 @@ async def accept(request: Request, upload: UploadFile):
     if existing is not None:
         path.unlink(missing_ok=True)
         return None, existing
-    return state.jobs.submit(name, path, sha256), None
+    try:
+        return state.jobs.submit(name, path, sha256), None
+    except QueueFull as exc:
+        path.unlink(missing_ok=True)
+        with state.lock:
+            state.store.catalog.audit("web", "upload", name, "refused: queue full")
+        raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None

@@ -37,6 +37,8 @@ def _highlight_words(state: AppState, query: str, lang: str) -> set[str]:
 
 def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> dict:
     """Lessons grouped by report, the projects behind them, and the people to call."""
+    if state.repair is not None:
+        state.repair.require()
     with state.lock:
         result: SearchResult = state.searcher.run(query, k=k, filters=filters)
         reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits + result.projects}
