@@ -132,7 +132,9 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         log.warning("vector index failed on %s: %s", request.url.path, exc)
         request.app.state.kb.repair.failed_at_run_time()
         return respond(
-            request, 503, "Search is unavailable while the search index is checked and repaired; try again shortly.",
+            request,
+            503,
+            "Search is unavailable while the search index is checked and repaired; try again shortly.",
             headers={"Retry-After": "60"},
         )
 

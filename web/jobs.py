@@ -68,9 +68,7 @@ class Jobs:
         try:
             self._queue.put_nowait(job)
         except queue.Full:
-            raise QueueFull(
-                f"{self.capacity} reports are already waiting to be read; try again in a minute."
-            ) from None
+            raise QueueFull(f"{self.capacity} reports are already waiting to be read; try again in a minute.") from None
         self._jobs[job.id] = job
         return job
 
