@@ -59,6 +59,9 @@ class Settings:
     )
     max_pages: int = field(default=2000, metadata=_help("PDFs with more pages are rejected.", "KB_MAX_PAGES"))
     max_file_mb: int = field(default=100, metadata=_help("PDFs larger than this are rejected (MiB).", "KB_MAX_FILE_MB"))
+    upload_queue: int = field(
+        default=8, metadata=_help("Uploads waiting to be read at most; more are refused with 503.", "KB_UPLOAD_QUEUE")
+    )
 
     @property
     def catalog_path(self) -> Path:

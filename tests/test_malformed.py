@@ -9,6 +9,7 @@ import pytest
 from ingest.pipeline import analyse
 from kb.errors import REJECTION_REASONS, ReportRejected
 from tests.conftest import CORPUS
+from tests.pdfs import raw_pdf
 
 
 def _outcome(path, settings) -> str:
@@ -32,20 +33,6 @@ def test_a_sample_of_the_malformed_corpus_is_read_or_rejected_with_a_reason(sett
     assert "ingested" in outcomes.values() and "broken" in outcomes.values()
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF file with the given objects (1-based), a correct cross-reference table and trailer."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 def test_a_decompression_bomb_is_stopped(settings, tmp_path):
     """A content stream that inflates to gigabytes is rejected within the limits, not read into memory."""
     bomb = zlib.compress(b"0" * (200 * 1024 * 1024), 9)
@@ -56,7 +43,7 @@ def test_a_decompression_bomb_is_stopped(settings, tmp_path):
         f"<< /Length {len(bomb)} /Filter /FlateDecode >>\nstream\n".encode() + bomb + b"\nendstream",
     ]
     path = tmp_path / "bomb.pdf"
-    path.write_bytes(_pdf(objects))
+    path.write_bytes(raw_pdf(objects))
     assert _outcome(path, settings) in {"no_text", "too_large", "broken", "timeout"}
 
 
@@ -64,7 +51,7 @@ def test_circular_page_tree_is_broken(settings, tmp_path):
     """A page tree that contains itself is a broken file, not an endless loop."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"]
     path = tmp_path / "loop.pdf"
-    path.write_bytes(_pdf(objects))
+    path.write_bytes(raw_pdf(objects))
     assert _outcome(path, settings) in {"broken", "no_text"}
 
 
@@ -77,7 +64,7 @@ def test_a_huge_declared_length_is_handled(settings, tmp_path):
         b"<< /Length 99999999999 >>\nstream\nBT /F1 12 Tf (hi) Tj ET\nendstream",
     ]
     path = tmp_path / "length.pdf"
-    path.write_bytes(_pdf(objects))
+    path.write_bytes(raw_pdf(objects))
     assert _outcome(path, settings) in {"broken", "no_text"}
 
 
@@ -87,5 +74,5 @@ def test_a_thousand_empty_pages_have_no_text(settings, tmp_path):
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [" + kids + b"] /Count 1000 >>"]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"] * 1000
     path = tmp_path / "empty.pdf"
-    path.write_bytes(_pdf(objects))
+    path.write_bytes(raw_pdf(objects))
     assert _outcome(path, settings) == "no_text"

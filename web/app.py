@@ -42,7 +42,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             lock = threading.RLock()
             repair = IndexRepair(store, lock)
             repair.start()
-            jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job))
+            jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job), capacity=settings.upload_queue)
             jobs.start()
             searcher = Searcher(store.catalog, store.index, store.embedder)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)

@@ -1,0 +1,160 @@
+"""Uploads over real HTTP (uvicorn on loopback): limits before reading, a bounded queue, hostile
+files that never slow search down, hostile names that never reach a path."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.conftest import sample
+from tests.live_server import serve
+from tests.pdfs import slow_pdf, text_pdf, truncated_pdf
+from web.app import create_app
+
+QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, indexed_settings, embedder):
+    """The app on a copy of the sample reports: 1 MiB uploads, a 6 s reading limit, a queue of two."""
+    data = tmp_path_factory.mktemp("uploads") / "data"
+    shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
+    settings = replace(indexed_settings, data_dir=data, max_file_mb=1, parse_timeout_s=6.0, upload_queue=2)
+    with serve(create_app(settings, embedder)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        client.settings = settings
+        yield client
+
+
+def _upload(client: httpx.Client, name: str, content: bytes) -> httpx.Response:
+    return client.post("/api/uploads", files={"file": (name, content, "application/pdf")})
+
+
+def _wait(client: httpx.Client, job_id: str, until=("done", "failed"), seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in until:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never reached {until}")
+
+
+def _broken_pdf(tmp_path, name: str) -> bytes:
+    return truncated_pdf(sample("example_greenfleet_final_report_en.pdf"), tmp_path / name).read_bytes()
+
+
+def test_search_answers_while_a_hostile_pdf_is_being_read(live, tmp_path):
+    """While a PDF that keeps the reader busy is read, searches keep answering with the right lesson."""
+    job = _upload(live, "slow.pdf", slow_pdf(tmp_path / "slow.pdf", salt="search").read_bytes()).json()
+    _wait(live, job["id"], until=("reading",))
+    answered = 0
+    while live.get(f"/api/jobs/{job['id']}").json()["state"] == "reading":
+        found = live.get("/api/search", params={"q": QUESTION})
+        assert found.status_code == 200
+        assert found.json()["groups"][0]["report"]["acronym"] == "GreenFleet"
+        answered += 1
+    assert answered >= 3, "search was blocked while the hostile file was read"
+    assert _wait(live, job["id"]) == {**job, "state": "failed", "message": "took too long"}
+
+
+def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
+    """With the worker busy and the queue full, one more upload gets 503, a reason and Retry-After, and is not kept."""
+    busy = _upload(live, "slow.pdf", slow_pdf(tmp_path / "slow.pdf", salt="queue").read_bytes()).json()
+    _wait(live, busy["id"], until=("reading",))
+    queued = [_upload(live, f"q{n}.pdf", _broken_pdf(tmp_path, f"q{n}.pdf") + bytes([n])) for n in range(2)]
+    assert [r.status_code for r in queued] == [202, 202]
+    refused = _upload(live, "more.pdf", _broken_pdf(tmp_path, "more.pdf") + b"more")
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
+    assert refused.json() == {"error": "2 reports are already waiting to be read; try again in a minute."}
+    for job in [busy] + [r.json() for r in queued]:
+        assert _wait(live, job["id"])["state"] == "failed"
+    assert list((live.settings.data_dir / "uploads").iterdir()) == []
+
+
+def test_a_body_declared_too_large_is_refused_before_it_is_read(live):
+    """A request declaring 50 MiB gets 413 at once, without the server waiting for a single byte of body."""
+    url = urlsplit(str(live.base_url))
+    with socket.create_connection((url.hostname, url.port), timeout=15) as conn:
+        conn.sendall(
+            b"POST /api/uploads HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800\r\n\r\n"
+        )
+        answer = conn.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(live):
+    """A body sent without a declared length (chunked) is refused with 413 once it passes the limit."""
+
+    def body():
+        yield b"--b\r\nContent-Disposition: form-data; name=file; filename=big.pdf\r\n\r\n%PDF-1.4\n"
+        for _ in range(3):
+            yield b"0" * (1024 * 1024)
+        yield b"\r\n--b--\r\n"
+
+    try:
+        answer = live.post(
+            "/api/uploads", content=body(), headers={"Content-Type": "multipart/form-data; boundary=b"}
+        )
+    except httpx.WriteError:  # the server may close the connection before the client stops sending
+        return
+    assert answer.status_code == 413
+
+
+HOSTILE_NAMES = {
+    "parent directories": "../../../../tmp/owned.pdf",
+    "NUL byte": "report.pdf\x00.sh",
+    "right-to-left override": "invoice\u202efdp.exe",
+    "isolates": "\u2066evil\u2069\u2067x\u2069.pdf",
+    "300 characters": "x" * 300 + ".pdf",
+    "markup": '<img src=x onerror="alert(1)">.pdf',
+    "backslashes": "..\\..\\windows\\win.ini",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+def test_a_hostile_file_name_never_reaches_a_path_and_is_shown_escaped(live, tmp_path, name):
+    """The upload is stored under a generated name; its shown name has no path, control or bidi
+    characters, is at most 120 characters, and the job page escapes it."""
+    before = {p for p in tmp_path.parent.rglob("*")}
+    job = _upload(live, name, _broken_pdf(tmp_path, "x.pdf") + name.encode("utf-8", "replace")).json()
+    shown = job["filename"]
+    assert not set(shown) & set("/\\\x00\u202e\u2066\u2067\u2069") and 0 < len(shown) <= 120
+    page = live.get(f"/jobs/{job['id']}").text
+    assert "<img" not in page and "onerror=\"alert" not in page
+    if "<" in name:
+        assert "&lt;img" in page
+    _wait(live, job["id"])
+    created = {p for p in tmp_path.parent.rglob("*")} - before
+    assert all(".." not in p.name and "owned" not in p.name and "win.ini" not in p.name for p in created)
+    assert not (live.settings.data_dir.parent / "owned.pdf").exists()
+    assert list((live.settings.data_dir / "uploads").iterdir()) == []
+
+
+def test_a_download_has_a_safe_disposition_and_nosniff(live, tmp_path):
+    """An ingested report with a hostile name downloads as an attachment under a quoted, clean name, with nosniff."""
+    pdf = text_pdf(
+        tmp_path / "r.pdf",
+        [
+            "Cykelgarage vid stationer - slutrapport",
+            "5 Lärdomar\nCykelgaragen vid stationerna användes mer än väntat när de låg inom femtio meter från "
+            "perrongen. Den viktigaste lärdomen är att låsbara platser och belysning betydde mer för pendlarna än "
+            "laddning för elcyklar, och att driften måste vara upphandlad innan garaget öppnar.",
+        ],
+    )
+    name = '"; filename=evil.html\r\nX-Injected: 1\u202e.pdf'
+    job = _wait(live, _upload(live, name, pdf.read_bytes()).json()["id"])
+    assert job["state"] == "done", job
+    download = live.get(f"/reports/{job['report_id']}/pdf", params={"download": "1"})
+    disposition = download.headers["content-disposition"]
+    kind, encoded = disposition.split("; filename*=utf-8''")
+    assert kind == "attachment" and not set(encoded) & set('"; \r\n\u202e')
+    assert "x-injected" not in download.headers
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert download.headers["content-type"] == "application/pdf"
