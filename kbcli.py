@@ -49,8 +49,9 @@ def _settings(ctx: click.Context) -> Settings:
 @click.option(
     "--replace", is_flag=True, help="Re-read files already stored; a changed file replaces its older version."
 )
+@click.option("--verbose", "-v", is_flag=True, help="Print a line for each report as soon as it is stored.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool, verbose: bool) -> None:
     """Read PDF reports (files or folders) into the knowledge base.
 
     Example: kb ingest reports/ final-report.pdf
@@ -68,6 +69,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool) -> None:
         bar.set_postfix_str(outcome.file.name[-40:])
         if outcome.status == "rejected":
             bar.write(f"skipped {outcome.file.name}: {outcome.reason}", file=sys.stderr)
+        elif verbose and outcome.status in ("added", "replaced"):
+            click.echo(f"{outcome.status} {outcome.file.name}: report {outcome.report_id}, {outcome.chunks} chunks")
 
     try:
         summary = ingest_paths(files or list(paths), settings, replace=replace, on_file=progress)
