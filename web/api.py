@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from kb.models import SECTION_KINDS
@@ -13,7 +13,27 @@ from web import uploads
 from web.state import AppState
 from web.views import search_view
 
-router = APIRouter(prefix="/api", tags=["api"])
+ReportId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A report id (SQLite's integer range)")]
+
+
+class ErrorOut(BaseModel):
+    """Every error of the API: one sentence that names the problem and the next step."""
+
+    error: str
+
+
+_ERRORS = {
+    400: "The request cannot be carried out (e.g. the file is not a PDF)",
+    404: "No such report or upload",
+    413: "The upload is larger than the size limit",
+    422: "A parameter has an invalid value",
+    503: "Busy (upload queue full) or the search index is being rebuilt; see Retry-After",
+}
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()},
+)
 
 
 class SearchHit(BaseModel):
@@ -107,13 +127,11 @@ def api_search(
     programme: str = "",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
-    section: str = "",
+    section: Annotated[str, Query(pattern=f"^(|{'|'.join(SECTION_KINDS)})$", description="A section kind")] = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
 ):
     from web.pages import _filters
 
-    if section and section not in SECTION_KINDS:
-        raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
     view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
     for group in view["groups"]:
         for hit in group["hits"]:
@@ -160,7 +178,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)
-def api_report(request: Request, report_id: int):
+def api_report(request: Request, report_id: ReportId):
     return report_detail(_state(request), report_id)
 
 

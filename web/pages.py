@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
 from web import uploads
+from web.api import ReportId
 from web.app import render
 from web.state import AppState
 from web.views import search_view
@@ -67,14 +68,14 @@ def reports_page(request: Request, sort: str = "newest", programme: str = ""):
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: int):
+def report_page(request: Request, report_id: ReportId):
     from web.api import report_detail
 
     return render(request, "report.html", report_detail(_state(request), report_id))
 
 
 @router.get("/reports/{report_id}/pdf")
-def report_pdf(request: Request, report_id: int, download: bool = False):
+def report_pdf(request: Request, report_id: ReportId, download: bool = False):
     state = _state(request)
     with state.lock:
         report = state.store.catalog.report(report_id)
@@ -113,7 +114,7 @@ def job_page(request: Request, job_id: str):
 
 
 @router.get("/reports/{report_id}/review", response_class=HTMLResponse)
-def review_page(request: Request, report_id: int, saved: str = ""):
+def review_page(request: Request, report_id: ReportId, saved: str = ""):
     from web.api import report_detail
 
     return render(
@@ -131,7 +132,7 @@ def review_page(request: Request, report_id: int, saved: str = ""):
 @router.post("/reports/{report_id}/review")
 async def review_save(
     request: Request,
-    report_id: int,
+    report_id: ReportId,
     title: Annotated[str, Form()] = "",
     acronym: Annotated[str, Form()] = "",
     programme: Annotated[str, Form()] = "",
