@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import zlib
+from dataclasses import replace
 
+import httpx
 import pytest
 
 from ingest.pipeline import analyse
 from kb.errors import REJECTION_REASONS, ReportRejected
 from tests.conftest import CORPUS
-from tests.pdfs import raw_pdf
+from tests.live_server import serve
+from tests.pdfs import raw_pdf, renamed_text_file
+from tests.upload_corpus import VERDICTS, search_snapshot, upload_and_wait
+from web.app import create_app
 
 
 def _outcome(path, settings) -> str:
@@ -31,6 +37,28 @@ def test_a_sample_of_the_malformed_corpus_is_read_or_rejected_with_a_reason(sett
     outcomes = {path.name: _outcome(path, settings) for path in files}
     assert len(outcomes) == len(files) > 50
     assert "ingested" in outcomes.values() and "broken" in outcomes.values()
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_a_sample_of_the_malformed_corpus_through_the_web_upload(tmp_path, indexed_settings, embedder):
+    """Every eighth malformed file uploaded over HTTP gets a verdict (stored, or a listed reason) within 90 s,
+    the server stays up, and a stored report's search results are the same before and after."""
+    folder = CORPUS / "malformed"
+    if not folder.is_dir():
+        pytest.skip("../shared/corpus/malformed is not available")
+    data = tmp_path / "data"
+    shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
+    query = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
+    with serve(create_app(replace(indexed_settings, data_dir=data), embedder)) as url:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            before = search_snapshot(client, query)
+            verdicts = {path.name: upload_and_wait(client, path) for path in sorted(folder.iterdir())[::8]}
+            assert client.get("/healthz").json()["status"] == "ok"
+            assert search_snapshot(client, query) == before and before
+    assert {verdict for verdict, _ in verdicts.values()} <= VERDICTS, verdicts
+    assert max(seconds for _, seconds in verdicts.values()) < 90
+    assert len(verdicts) > 40
 
 
 def test_a_decompression_bomb_is_stopped(settings, tmp_path):
@@ -76,3 +104,22 @@ def test_a_thousand_empty_pages_have_no_text(settings, tmp_path):
     path = tmp_path / "empty.pdf"
     path.write_bytes(raw_pdf(objects))
     assert _outcome(path, settings) == "no_text"
+
+
+def test_a_renamed_text_file_is_not_a_pdf(settings, tmp_path):
+    """A text file renamed .pdf is refused by its content."""
+    assert _outcome(renamed_text_file(tmp_path / "notes.pdf"), settings) == "not_pdf"
+
+
+def test_circular_object_references_are_broken(settings, tmp_path):
+    """Objects that refer to each other in a loop (a page whose contents point back at its parent) end cleanly."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 3 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R /Resources 4 0 R >>",
+        b"<< /Font << /F1 4 0 R >> /XObject << /X1 4 0 R >> /Parent 4 0 R >>",
+        b"5 0 R",
+    ]
+    path = tmp_path / "cycle.pdf"
+    path.write_bytes(raw_pdf(objects))
+    assert _outcome(path, settings) in {"broken", "no_text"}
