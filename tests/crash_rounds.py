@@ -55,9 +55,11 @@ def write_batch(folder: Path, count: int, seed: int = 0) -> list[Path]:
     for n in range(count):
         rng = random.Random(seed * 100_003 + n)
         pages = [f"Project Nordlys {seed}-{n} - Final report\nProgramme: Interreg Europe"]
-        for heading in ("3 Results", "5 Lessons learned"):
-            sentences = rng.sample(SENTENCES, 12)
-            pages.append(heading + "\n" + f"In project Nordlys {seed}-{n}, " + " ".join(sentences))
+        for page, heading in enumerate(("3 Results", "5 Lessons learned")):
+            sentences = " ".join(rng.sample(SENTENCES, 12))
+            # codes of its own, so that no two passages are near-duplicates that search would fold together
+            codes = " ".join(f"nx{seed}r{n}p{page}c{i}" for i in range(40))
+            pages.append(f"{heading}\nIn project Nordlys {seed}-{n}, {sentences} Reference codes: {codes}.")
         paths.append(text_pdf(folder / f"nordlys_{seed:03d}_{n:03d}.pdf", pages))
     return paths
 
@@ -147,7 +149,7 @@ def check(settings: Settings, acknowledged: set[str], embedder) -> tuple[bool, i
         searcher = Searcher(store.catalog, store.index, embedder)
         for name in acknowledged:
             report = stored[name]
-            passage = store.catalog.chunks_of(report.id)[0].text
+            passage = max((c.text for c in store.catalog.chunks_of(report.id)), key=len)
             hits = searcher.search(passage, k=5)
             assert report.id in {h.report_id for h in hits}, f"{name} is stored but not found"
         return damaged, stray, len(stored)

@@ -1,0 +1,71 @@
+"""Upload every file of a folder of broken PDFs through a running `kb serve` (real HTTP on loopback).
+
+Usage: python benchmarks/malformed_web.py [../shared/corpus/malformed]
+Prints the verdicts (stored as drafts, or a listed reason), the slowest file from upload to verdict,
+the peak memory of the server and of its reader children, whether the server ever went down, and
+whether a stored report's search results are the same before and after.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.server import MemoryWatch, start  # noqa: E402
+from tests.upload_corpus import VERDICTS, search_snapshot, upload_and_wait  # noqa: E402
+
+QUERY = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "corpus" / "malformed"
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    with tempfile.TemporaryDirectory(prefix="kb-malformed-web-") as tmp:
+        process, url = start(Path(tmp) / "data")
+        watch = MemoryWatch(process.pid)
+        verdicts: Counter[str] = Counter()
+        slowest, unlisted, crashes = (0.0, ""), [], 0
+        started = time.perf_counter()
+        try:
+            with httpx.Client(base_url=url, timeout=180) as client:
+                before = search_snapshot(client, QUERY)
+                for number, path in enumerate(files, start=1):
+                    verdict, seconds = upload_and_wait(client, path)
+                    verdicts[verdict] += 1
+                    slowest = max(slowest, (seconds, path.name))
+                    if verdict not in VERDICTS:
+                        unlisted.append((path.name, verdict))
+                    if process.poll() is not None:
+                        crashes += 1
+                        break
+                    if number % 50 == 0:
+                        print(f"{number}/{len(files)} files, {time.perf_counter() - started:.0f} s", flush=True)
+                after = search_snapshot(client, QUERY)
+        finally:
+            watch.stop()
+            server_peak = watch.server_peak_kib
+            process.terminate()
+            process.wait(timeout=60)
+    print(
+        f"{len(files)} files through the web upload in {time.perf_counter() - started:.0f} s: "
+        + ", ".join(f"{n} {what}" for what, n in verdicts.most_common())
+    )
+    print(f"slowest from upload to verdict: {slowest[1]} ({slowest[0]:.1f} s); server crashes: {crashes}")
+    print(
+        f"peak memory: server {server_peak / 1024:.0f} MiB, a reader child {watch.child_peak_kib / 1024:.0f} MiB "
+        "(sampled every 50 ms)"
+    )
+    print(f"verdicts outside the listed reasons: {unlisted or 'none'}")
+    print(f"stored report's search results unchanged: {before == after} ({len(before)} reports in the answer)")
+
+
+if __name__ == "__main__":
+    main()
