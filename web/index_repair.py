@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from kb.errors import IndexDamaged, IndexUnavailable, KBError
+from kb.errors import IndexDamaged, IndexUnavailable, KBError, VectorIndexError
 from kb.passages import vector_metadata
 from kb.store import Store
 
@@ -49,8 +49,12 @@ class IndexRepair:
 
     def start(self) -> None:
         """At start-up: drop vectors without chunks now, refill missing ones in the background."""
-        with self._lock:
-            missing = self._missing_after_removing_extras()
+        try:
+            with self._lock:
+                missing = self._missing_after_removing_extras()
+        except VectorIndexError:
+            self.failed_at_run_time()  # damaged in a way opening did not show: check and rebuild
+            return
         if self._store.index_damage:
             log.warning("vector index was damaged and is rebuilt from the catalog: %s", self._store.index_damage)
         if missing:
