@@ -42,8 +42,8 @@ def test_a_sample_of_the_malformed_corpus_is_read_or_rejected_with_a_reason(sett
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_a_sample_of_the_malformed_corpus_through_the_web_upload(tmp_path, indexed_settings, embedder):
-    """Every eighth malformed file uploaded over HTTP gets a verdict (stored, or a listed reason) within 90 s,
-    the server stays up, and a stored report's search results are the same before and after."""
+    """Every eighth malformed file uploaded over HTTP gets a verdict (stored, or a listed reason), its reading
+    ends within the reading limit, the server stays up, and a stored report's search results do not change."""
     folder = CORPUS / "malformed"
     if not folder.is_dir():
         pytest.skip("../shared/corpus/malformed is not available")
@@ -56,8 +56,8 @@ def test_a_sample_of_the_malformed_corpus_through_the_web_upload(tmp_path, index
             verdicts = {path.name: upload_and_wait(client, path) for path in sorted(folder.iterdir())[::8]}
             assert client.get("/healthz").json()["status"] == "ok"
             assert search_snapshot(client, query) == before and before
-    assert {verdict for verdict, _ in verdicts.values()} <= VERDICTS, verdicts
-    assert max(seconds for _, seconds in verdicts.values()) < 90
+    assert {verdict for verdict, _, _ in verdicts.values()} <= VERDICTS, verdicts
+    assert max(read for _, read, _ in verdicts.values()) < indexed_settings.parse_timeout_s + 30
     assert len(verdicts) > 40
 
 

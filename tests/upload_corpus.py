@@ -13,30 +13,33 @@ from kb.errors import REJECTION_REASONS
 VERDICTS = set(REJECTION_REASONS.values()) | {"ingested", "duplicate"}
 
 
-def upload_and_wait(client: httpx.Client, path: Path, limit_s: float = 90.0) -> tuple[str, float]:
-    """``(verdict, seconds)``: "ingested", "duplicate" or a listed rejection reason, from upload to verdict."""
+def upload_and_wait(client: httpx.Client, path: Path, limit_s: float = 900.0) -> tuple[str, float, float]:
+    """``(verdict, reading seconds, total seconds)``: the verdict is "ingested", "duplicate" or a listed
+    rejection reason; reading ends when the sandboxed reader has answered (before embedding)."""
     started = time.monotonic()
     while True:
         answer = client.post("/api/uploads", files={"file": (path.name, path.read_bytes(), "application/pdf")})
         if answer.status_code != 503:
             break
         time.sleep(1)  # the queue is full: the server asked to come back later
-    if answer.status_code == 413:
-        return "too large", time.monotonic() - started
-    if answer.status_code == 400:
-        return answer.json()["error"].split(":")[0], time.monotonic() - started
+    if answer.status_code in (400, 413):
+        seconds = time.monotonic() - started
+        return ("too large" if answer.status_code == 413 else answer.json()["error"].split(":")[0]), seconds, seconds
     assert answer.status_code == 202, (path.name, answer.status_code, answer.text)
     job = answer.json()
     if job["state"] == "duplicate":
-        return "duplicate", time.monotonic() - started
-    while time.monotonic() - started < limit_s + 30:
+        seconds = time.monotonic() - started
+        return "duplicate", seconds, seconds
+    read = None
+    while time.monotonic() - started < limit_s:
         job = client.get(f"/api/jobs/{job['id']}").json()
-        if job["state"] == "done":
-            return "ingested", time.monotonic() - started
-        if job["state"] == "failed":
-            return job["message"], time.monotonic() - started
+        now = time.monotonic() - started
+        if read is None and job["state"] not in ("queued", "reading"):
+            read = now
+        if job["state"] in ("done", "failed"):
+            return ("ingested" if job["state"] == "done" else job["message"]), read, now
         time.sleep(0.1)
-    return "no verdict", time.monotonic() - started
+    return "no verdict", read or limit_s, limit_s
 
 
 def search_snapshot(client: httpx.Client, query: str) -> list[tuple[int, list[str]]]:
