@@ -47,8 +47,13 @@ def main() -> None:
                     if process.poll() is not None:
                         crashes += 1
                         break
-                    if number % 50 == 0:
-                        print(f"{number}/{len(files)} files, {time.perf_counter() - started:.0f} s", flush=True)
+                    if number % 25 == 0:
+                        print(
+                            f"{number}/{len(files)} files, {time.perf_counter() - started:.0f} s: {dict(verdicts)}; "
+                            f"slowest reading {slowest_read[0]:.1f} s, server peak {watch.server_peak_kib >> 10} MiB, "
+                            f"reader peak {watch.child_peak_kib >> 10} MiB",
+                            flush=True,
+                        )
                 after = search_snapshot(client, QUERY)
         finally:
             watch.stop()
