@@ -50,6 +50,14 @@ def _status_kib(pid: int, field: str) -> int:
     return 0
 
 
+def _is_reader(proc: Path) -> bool:
+    """A PDF reader child after exec (between fork and exec a child still shows the server's memory)."""
+    try:
+        return b"ingest.pdf_worker" in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class MemoryWatch:
     """Peak resident memory of the server (its own high-water mark) and of its child readers (sampled)."""
 
@@ -63,7 +71,7 @@ class MemoryWatch:
     def _sample(self) -> None:
         while not self._stop.wait(0.05):
             for entry in Path("/proc").iterdir():
-                if entry.name.isdigit() and _status_kib(int(entry.name), "PPid") == self.pid:
+                if entry.name.isdigit() and _status_kib(int(entry.name), "PPid") == self.pid and _is_reader(entry):
                     self.child_peak_kib = max(self.child_peak_kib, _status_kib(int(entry.name), "VmHWM"))
 
     @property
