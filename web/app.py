@@ -130,7 +130,8 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(VectorIndexError)
     async def index_failed(request: Request, exc: VectorIndexError):
         log.warning("vector index failed on %s: %s", request.url.path, exc)
-        request.app.state.kb.repair.failed_at_run_time()
+        if request.app.state.kb.repair is not None:
+            request.app.state.kb.repair.failed_at_run_time()
         return respond(
             request,
             503,
