@@ -180,6 +180,28 @@ def declared_role(route) -> Role | None:
     return max(found) if found else None
 
 
+# FastAPI's own documentation routes and the static files are public by design.
+PUBLIC_WITHOUT_DECLARATION = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
+
+
+def route_roles(app: FastAPI) -> list[tuple[str, frozenset[str], Role | None]]:
+    """(path, methods, declared role) of every route, with routers flattened; None where none is declared."""
+    from fastapi.routing import iter_route_contexts
+
+    table = []
+    for route in iter_route_contexts(app.routes):
+        methods = frozenset(route.methods or ())
+        if route.path in PUBLIC_WITHOUT_DECLARATION:
+            table.append((route.path, methods, Role.PUBLIC))
+        else:
+            table.append((route.path, methods, declared_role(route)))
+    return table
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    return [f"{' '.join(sorted(m))} {path}" for path, m, role in route_roles(app) if role is None]
+
+
 # -- the guard in front of every route ---------------------------------------------------------
 async def guard(request: Request) -> None:
     current_user(request)
