@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from tests.conftest import sample
 from tests.logins import https_client, log_in
 from tests.pdfs import text_pdf

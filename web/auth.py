@@ -225,7 +225,7 @@ def _check_same_origin(request: Request) -> None:
 async def _check_csrf_token(request: Request) -> None:
     sent = request.headers.get("x-csrf-token")
     content_type = request.headers.get("content-type", "")
-    if sent is None and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    if not sent and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         value = (await request.form()).get("csrf_token")  # FastAPI has parsed the form already: cached
         sent = value if isinstance(value, str) else None
     expected = request.session.get("csrf")
