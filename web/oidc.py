@@ -10,6 +10,7 @@ from __future__ import annotations
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
+from joserfc.errors import JoseError
 
 from kb.accounts import Account, Accounts, Role, role_from_claims
 from kb.errors import AccountError
@@ -40,7 +41,7 @@ class OidcClient:
         """Finish the flow: check the ID token, map its claims to a role, find or create the account."""
         try:
             token = await self.idp.authorize_access_token(request)
-        except (OAuthError, OSError, ValueError) as exc:
+        except (OAuthError, JoseError, OSError, ValueError) as exc:  # JoseError: a bad ID token (signature, claims)
             raise AccountError(f"The identity provider did not confirm the login ({exc}).") from exc
         claims = token.get("userinfo")
         if not claims or not claims.get("sub"):
