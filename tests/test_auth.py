@@ -263,3 +263,15 @@ def test_uploads_are_rate_limited_per_account(tmp_path, embedder):
         assert c.post("/api/uploads", files=files).status_code == 400
         second = c.post("/api/uploads", files=files)
         assert second.status_code == 429 and "KB_UPLOADS_PER_HOUR" in second.json()["error"]
+
+
+def test_api_docs_allow_exactly_their_own_inline_script(client):
+    """/docs keeps working under a CSP that names its one inline script by hash, never 'unsafe-inline'."""
+    import base64
+    import hashlib
+
+    docs = client.get("/docs")
+    script = re.search(rb"<script>(.*?)</script>", docs.content, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
+    csp = docs.headers["content-security-policy"]
+    assert f"'sha256-{digest}'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp

@@ -8,8 +8,11 @@ expire after KB_SESSION_HOURS; logging out or an account change ends them server
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import json
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -91,6 +94,25 @@ def _age(signed_at: datetime) -> float:
     return (datetime.now(UTC) - signed_at).total_seconds()
 
 
+# FastAPI's API documentation pages load Swagger UI / ReDoc from their CDN and start them with inline
+# scripts: those pages alone allow the CDN and exactly their own inline code, by hash.
+DOC_PAGES = ("/docs", "/docs/oauth2-redirect", "/redoc")
+DOC_CDN = "https://cdn.jsdelivr.net"
+_INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1>", re.DOTALL)
+
+
+def doc_page_csp(body: bytes) -> str:
+    hashes = {"script": [], "style": []}
+    for kind, code in _INLINE.findall(body):
+        hashes[kind.decode()].append("'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'")
+    return (
+        f"default-src 'self'; script-src 'self' {DOC_CDN} {' '.join(hashes['script'])}; "
+        f"style-src 'self' {DOC_CDN} {' '.join(hashes['style'])}; img-src 'self' data: https://fastapi.tiangolo.com; "
+        "font-src 'self' https://fonts.gstatic.com; worker-src blob:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+
+
 class SecurityHeadersMiddleware:
     """CSP without inline scripts or styles, no framing, no sniffing, a same-origin referrer, no caching of pages."""
 
@@ -100,6 +122,10 @@ class SecurityHeadersMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+
+        if scope["path"] in DOC_PAGES:
+            await self._doc_page(scope, receive, send)
             return
 
         async def send_with_headers(message):
@@ -119,3 +145,27 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _doc_page(self, scope, receive, send):
+        """Buffer the small documentation page, then send it with a CSP naming its inline code by hash."""
+        start: dict = {}
+        body = bytearray()
+
+        async def collect(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", doc_page_csp(bytes(body)))
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+            await send(message)
+
+        await self.app(scope, receive, collect)
+        await send_with_headers(start)
+        await send({"type": "http.response.body", "body": bytes(body)})
