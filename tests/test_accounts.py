@@ -11,6 +11,7 @@ from kb.accounts import Accounts, LoginFailed, Role, parse_role_map, role_from_c
 from kb.errors import AccountError, SettingsError
 from kb.secret_key import secret_key
 from kb.settings import Settings
+from tests.conftest import MODEL_CACHE
 from tests.test_cli import kb
 
 PASSWORD = "a sufficiently long password"
@@ -114,3 +115,25 @@ def test_kb_user_commands_manage_accounts_and_audit(tmp_path):
     log = kb("audit", data_dir=data).stdout
     for line in ("add account", "change role", "disable account", "failed: An account named 'anna' exists already."):
         assert line in log
+
+
+def test_kb_serve_creates_the_first_admin_and_prints_its_password(tmp_path):
+    """On first start, with no accounts, `kb serve` prints the new admin's password once (the README says so)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_MODEL_CACHE": str(MODEL_CACHE)}
+    command = [sys.executable, "-m", "kbcli", "serve", "--no-samples", "--port", "0"]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        process.stderr.close()
+    password = line.split("created the account `admin` with password ")[1].strip()
+    accounts = Accounts.open(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert accounts.verify("admin", password).role is Role.ADMIN
+    finally:
+        accounts.close()

@@ -275,3 +275,12 @@ def test_api_docs_allow_exactly_their_own_inline_script(client):
     digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
     csp = docs.headers["content-security-policy"]
     assert f"'sha256-{digest}'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\t/evil.example", "/\\evil.example"])
+def test_login_never_redirects_off_site(target):
+    """The `next` address after login is a path on this site or nothing: no open redirect."""
+    from web.auth import safe_next
+
+    assert safe_next(target) == "/"
+    assert safe_next("/reports?sort=title") == "/reports?sort=title"

@@ -269,7 +269,10 @@ def can_edit(request: Request, user: User, sha256: str) -> bool:
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never //host or a scheme."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example").
+    if not target or any(c.isspace() or not c.isprintable() for c in target):
+        return "/"
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 
