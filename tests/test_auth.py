@@ -283,3 +283,15 @@ def test_login_never_redirects_off_site(target):
 
     assert safe_next(target) == "/"
     assert safe_next("/reports?sort=title") == "/reports?sort=title"
+
+
+def test_admin_adds_and_disables_an_account_with_the_forms(client):
+    """The account page's forms create an account (its password shown once) and disable it."""
+    log_in(client, "admin")
+    token = _form_token(client.get("/admin/users").text)
+    created = client.post("/admin/users", data={"name": "form-editor", "role": "editor", "csrf_token": token})
+    assert created.status_code == 200 and "visas bara nu" in created.text
+    password = re.search(r'<code class="secret">([^<]+)</code>', created.text).group(1)
+    assert client.app.state.auth.accounts.verify("form-editor", password).role.label == "editor"
+    disabled = client.post("/admin/users/form-editor", data={"action": "disable", "csrf_token": token})
+    assert disabled.status_code == 200 and client.app.state.auth.accounts.by_name("form-editor").disabled
