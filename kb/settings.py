@@ -130,6 +130,10 @@ class Settings:
         return self.data_dir / "chroma"
 
     @property
+    def lexicon_path(self) -> Path:
+        return self.data_dir / "lexicon.npz"
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 

@@ -41,7 +41,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             lock = threading.RLock()
             jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job))
             jobs.start()
-            app.state.kb = AppState(settings, store, Searcher(store.catalog, store.index, store.embedder), lock, jobs)
+            searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
+            app.state.kb = AppState(settings, store, searcher, lock, jobs)
             app.state.auth = auth.AuthState.open(settings)
             yield
             jobs.stop()
