@@ -72,4 +72,3 @@ def test_a_missing_lexicon_is_rebuilt_when_the_writer_opens(settings, embedder, 
 
 def _chunks(reader):
     return [chunk for _, chunk in reader.catalog.iter_chunks()]
-
