@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from kb.models import SECTION_KINDS
+from kb.themes import BY_KEY
 from web import uploads
 from web.state import AppState
 from web.views import search_view
@@ -109,12 +110,15 @@ def api_search(
     lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
     section: str = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
+    theme: Annotated[str, Query(description="A theme key, see /api/themes")] = "",
 ):
     from web.pages import _filters
 
     if section and section not in SECTION_KINDS:
         raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
-    view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
+    if theme and theme not in BY_KEY:
+        raise HTTPException(422, f"Unknown theme {theme!r}; use one of {', '.join(BY_KEY)}.")
+    view = search_view(_state(request), q, _filters(programme, year, lang, section, theme), k)
     for group in view["groups"]:
         for hit in group["hits"]:
             hit.pop("html", None)
