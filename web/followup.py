@@ -1,7 +1,11 @@
-"""The follow-up view for the committees: figures from kb.followup as tables, SVG charts and CSV.
+"""The follow-up view for the committees: figures from kb.followup as tables, SVG bar charts and CSV.
 
-Charts are drawn on the server by pygal (a small pure-Python SVG library; matplotlib would add tens of
-megabytes for six bar charts) with its JavaScript switched off, so they print and work offline.
+Charts are horizontal bar charts drawn as inline SVG by a template (_bar_chart.html) from geometry
+computed here. We tried the small libraries first: pygal adds a deprecated import hook to
+sys.meta_path when imported (an ImportWarning on every later import in the process), leather
+measures category labels so that long organisation names squeeze the plot to nothing and is styled
+through module-level globals, and matplotlib is tens of megabytes for six bar charts. The SVG
+needs no script, prints cleanly and works offline; each chart has its table beside it.
 """
 
 from __future__ import annotations
@@ -9,11 +13,8 @@ from __future__ import annotations
 import csv
 import io
 
-import pygal
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
-from pygal.style import Style
 
 from kb import followup
 from kb.errors import KBError
@@ -25,19 +26,7 @@ from web.state import AppState
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
 TABLES = ("totals", *followup.DIMENSIONS, "countries", "partners")
-_STYLE = Style(
-    background="white",
-    plot_background="white",
-    foreground="#1d2430",
-    foreground_strong="#1d2430",
-    foreground_subtle="#d9dee5",
-    colors=("#0b5394",),
-    font_family="system-ui, sans-serif",
-    label_font_size=12,
-    major_label_font_size=12,
-    value_font_size=12,
-    title_font_size=14,
-)
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP, MAX_LABEL = 520, 200, 22, 8, 30
 
 
 def _state(request: Request) -> AppState:
@@ -58,24 +47,24 @@ def _label(table: str, key: str | None, lang: str) -> str:
     return key
 
 
-def bar_chart(title: str, labels: list[str], values: list[int]) -> Markup:
-    """A horizontal bar chart as inline SVG, values printed on the bars."""
-    chart = pygal.HorizontalBar(
-        js=[],
-        style=_STYLE,
-        show_legend=False,
-        print_values=True,
-        width=520,
-        height=max(140, 60 + 32 * len(labels)),
-        explicit_size=False,
-        disable_xml_declaration=True,
-        truncate_label=40,
-        show_y_guides=False,
-    )
-    chart.title = title
-    chart.x_labels = list(reversed(labels))  # pygal draws the first label at the bottom
-    chart.add(title, list(reversed(values)))
-    return Markup(chart.render(is_unicode=True))
+def bar_chart(title: str, labels: list[str], values: list[int]) -> dict:
+    """Geometry of a horizontal bar chart (SVG user units), one bar per label, longest bar full width."""
+    top = max(values, default=0) or 1
+    plot = CHART_WIDTH - LABEL_WIDTH - 40  # room for the value after the longest bar
+    bars = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        short = label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+        length = round(plot * value / top, 1)
+        y = i * (BAR_HEIGHT + GAP)
+        bars.append({"label": label, "short": short, "value": value, "y": y, "length": length})
+    return {
+        "title": title,
+        "width": CHART_WIDTH,
+        "height": max(1, len(bars)) * (BAR_HEIGHT + GAP),
+        "label_width": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+        "bars": bars,
+    }
 
 
 def _count_by_key(rows: list[followup.MoneyRow]) -> dict[str | None, int]:

@@ -1,0 +1,171 @@
+"""Collections, the start page, themes and the follow-up view through the web app and their JSON twins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, embedder):
+    from kb.settings import Settings
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web-onboarding") / "data", model_cache=MODEL_CACHE)
+    with TestClient(create_app(settings, embedder, seed_samples=True), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _acronyms(client) -> dict[str, int]:
+    return {r["acronym"]: r["id"] for r in client.get("/api/reports").json()}
+
+
+def _new_collection(client, name: str) -> int:
+    response = client.post("/collections", data={"name": name}, follow_redirects=False)
+    assert response.status_code == 303
+    return int(response.headers["location"].split("/")[2])
+
+
+def test_start_page_introduces_priorities_collections_reports_and_themes(client):
+    """The start page names the three priority areas, recent reports and the themes with most lessons."""
+    page = client.get("/start")
+    assert page.status_code == 200
+    for name in (
+        "Verksamhetsutveckling och kunskapsutbyten",
+        "Omvärldsbevakning och påverkan",
+        "Profilering och investeringsfrämjande",
+        "GreenFleet BSR - Final report",
+        "Digitalisering",
+    ):
+        assert name in page.text
+    data = client.get("/api/start").json()
+    assert [p["key"] for p in data["priorities"]] == [
+        "priority-development",
+        "priority-monitoring",
+        "priority-profiling",
+    ]
+    assert data["themes"][0]["lessons"] >= data["themes"][-1]["lessons"] > 0
+    assert len(data["recent"]) == 4
+    assert "Organisational development and knowledge exchange" in client.get("/start", params={"ui": "en"}).text
+    client.get("/start", params={"ui": "sv"})
+
+
+def test_followup_page_and_twin_show_the_hand_counted_totals(client):
+    """The follow-up page shows 4 projects and the euro and krona totals; /api/followup has the same figures."""
+    page = client.get("/followup")
+    assert page.status_code == 200
+    assert "5\u00a0550\u00a0000 EUR" in page.text and "21\u00a0000\u00a0000 SEK" in page.text
+    assert page.text.count("<svg") == 6 and "<script src" not in page.text
+    data = client.get("/api/followup").json()
+    assert data["projects"] == 4
+    assert [(t["currency"], t["budget_total"], t["eu_funding"]) for t in data["totals"]] == [
+        ("EUR", 5_550_000, 3_665_000),
+        ("SEK", 21_000_000, 10_500_000),
+    ]
+
+
+def test_followup_csv_exports(client):
+    """Each table exports as CSV with a header; programme rows carry the hand-counted amounts."""
+    response = client.get("/followup/programme.csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["programme", "currency", "projects", "budget_total", "eu_funding"]
+    assert ["Interreg Baltic Sea Region", "EUR", "1", "2450000", "1960000"] in rows
+    countries = list(csv.reader(io.StringIO(client.get("/followup/countries.csv").content.decode("utf-8-sig"))))
+    assert ["SE", "3", "2"] in countries
+    assert client.get("/followup/nonsense.csv").status_code == 400
+
+
+def test_add_from_search_results_read_and_finish(client):
+    """An editor adds three passages from the search page; a reader marks them read and counts as finished."""
+    cid = _new_collection(client, "Upphandling i EU-projekt")
+    page = client.get("/", params={"q": "gemensam upphandling av elbussar"})
+    refs = re.findall(r'name="kind" value="passage"><input type="hidden" name="ref" value="([^"]+)"', page.text)
+    assert len(refs) >= 3
+    for ref in refs[:3]:
+        added = client.post(
+            "/collections/items",
+            data={"collection": cid, "kind": "passage", "ref": ref, "next": "/?q=x"},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303 and added.headers["location"] == "/?q=x"
+    assert client.get("/", params={"q": "gemensam upphandling av elbussar"}).text.count("I samlingen") >= 3
+    items = client.get(f"/api/collections/{cid}").json()["items"]
+    assert [i["ref"] for i in items] == refs[:3]
+    reader = TestClient(client.app)
+    for item in items:
+        reader.post(f"/collections/{cid}/items/{item['id']}/read", data={"read": "1"})
+    assert reader.get(f"/api/collections/{cid}").json()["read_count"] == 3
+    assert client.get(f"/api/collections/{cid}").json()["read_count"] == 0  # another reader
+    assert "1 läsare har läst klart hela samlingen." in client.get(f"/collections/{cid}/edit").text
+
+
+def test_editor_orders_and_introduces_items(client):
+    """An introduction is saved and shown to readers; moving an item down changes the order."""
+    cid = _new_collection(client, "EU-introduktion för nya medarbetare")
+    ids = _acronyms(client)
+    for acronym in ("GreenFleet", "AquaClean"):
+        client.post("/collections/items", data={"collection": cid, "kind": "report", "ref": ids[acronym]})
+    first, second = [i["id"] for i in client.get(f"/api/collections/{cid}").json()["items"]]
+    client.post(f"/collections/{cid}/items/{first}", data={"action": "intro", "intro": "Läs detta först"})
+    client.post(f"/collections/{cid}/items/{first}", data={"action": "down"})
+    data = client.get(f"/api/collections/{cid}").json()
+    assert [i["id"] for i in data["items"]] == [second, first]
+    assert "Läs detta först" in client.get(f"/collections/{cid}").text
+
+
+def test_collection_pdf_keeps_swedish_letters(client):
+    """The PDF export holds the name, the introduction and the passage with å, ä and ö intact."""
+    cid = _new_collection(client, "Lärdomar för förvaltningen – Östergötland")
+    chunk = client.get(f"/api/reports/{_acronyms(client)['ByaFiber']}").json()["sections"][-2]["passages"][0]
+    client.post(
+        f"/api/collections/{cid}/items",
+        json={"kind": "passage", "ref": chunk["chunk_id"], "intro": "Läs detta innan du skriver din första ansökan"},
+    )
+    response = client.get(f"/collections/{cid}/pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Lärdomar för förvaltningen – Östergötland" in text
+    assert "Läs detta innan du skriver din första ansökan" in text
+    assert chunk["text"][:40] in " ".join(text.split())
+
+
+def test_add_refuses_unknown_targets_and_foreign_redirects(client):
+    """A missing passage gives a clear 400; a 'next' address on another site is not followed."""
+    cid = _new_collection(client, "Test")
+    bad = client.post(f"/api/collections/{cid}/items", json={"kind": "passage", "ref": "missing"})
+    assert bad.status_code == 400 and "no passage 'missing'" in bad.json()["error"]
+    chunk = client.get(f"/api/reports/{_acronyms(client)['AquaClean']}").json()["sections"][0]["passages"][0]
+    response = client.post(
+        "/collections/items",
+        data={"collection": cid, "kind": "passage", "ref": chunk["chunk_id"], "next": "//evil.example"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"].startswith(f"/collections/{cid}/edit")
+    assert client.get("/collections/9999").status_code == 404
+
+
+def test_review_form_corrects_themes_and_the_filter_follows(client):
+    """Ticking culture in the review form stores it, and the search filter then finds the report under culture."""
+    rid = _acronyms(client)["AquaClean"]
+    form = client.get(f"/reports/{rid}/review").text
+    assert 'name="theme" value="climate" form="review" checked' in form
+    client.post(
+        f"/reports/{rid}/review",
+        data={
+            "title": "AquaClean LIFE - Final report",
+            "themes_shown": "1",
+            "theme": ["culture", "priority-monitoring"],
+        },
+    )
+    assert 'value="culture" form="review" checked' in client.get(f"/reports/{rid}/review").text
+    hits = client.get("/api/search", params={"q": "läkemedelsrester i avloppsvatten", "theme": "culture"}).json()
+    assert {g["report"]["id"] for g in hits["groups"]} == {rid}
+    assert client.get("/api/search", params={"q": "x", "theme": "weather"}).status_code == 422
