@@ -26,7 +26,7 @@ from web.state import AppState
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
 TABLES = ("totals", *followup.DIMENSIONS, "countries", "partners")
-CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP, MAX_LABEL = 520, 200, 22, 8, 30
+CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP, MAX_LABEL = 520, 200, 22, 8, 26
 
 
 def _state(request: Request) -> AppState:
