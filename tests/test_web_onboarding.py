@@ -169,3 +169,10 @@ def test_review_form_corrects_themes_and_the_filter_follows(client):
     hits = client.get("/api/search", params={"q": "läkemedelsrester i avloppsvatten", "theme": "culture"}).json()
     assert {g["report"]["id"] for g in hits["groups"]} == {rid}
     assert client.get("/api/search", params={"q": "x", "theme": "weather"}).status_code == 422
+
+
+def test_report_page_and_twin_show_the_themes(client):
+    """The report page links its themes to the search filter; /api/reports/{id} lists their keys."""
+    rid = _acronyms(client)["GreenFleet"]
+    assert "transport" in client.get(f"/api/reports/{rid}").json()["themes"]
+    assert 'href="/?theme=transport">Transporter och mobilitet</a>' in client.get(f"/reports/{rid}").text

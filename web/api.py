@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from kb.models import SECTION_KINDS
-from kb.themes import BY_KEY
+from kb.themes import BY_KEY, themes_of
 from web import uploads
 from web.state import AppState
 from web.views import search_view
@@ -87,6 +87,7 @@ class ReportDetail(BaseModel):
     sections: list[dict[str, Any]]
     partners: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
+    themes: list[str] = []  # theme keys, see /api/themes
 
 
 class JobOut(BaseModel):
@@ -147,6 +148,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
         chunks = state.store.catalog.chunks_of(report_id)
         partners = [asdict(p) for p in state.store.catalog.partners_of(report_id)]
         contacts = [asdict(c) for c in state.store.catalog.contacts_of(report_id)]
+        themes = themes_of(state.store.catalog, report_id)
     sections: list[dict[str, Any]] = []
     for chunk in chunks:
         if not sections or sections[-1]["heading"] != chunk.heading or sections[-1]["kind"] != chunk.section:
@@ -160,7 +162,13 @@ def report_detail(state: AppState, report_id: int) -> dict:
                 "text": chunk.text,
             }
         )
-    return {"report": report.as_json(), "sections": sections, "partners": partners, "contacts": contacts}
+    return {
+        "report": report.as_json(),
+        "sections": sections,
+        "partners": partners,
+        "contacts": contacts,
+        "themes": themes,
+    }
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)

@@ -175,6 +175,7 @@ EN = {
     "Projekt per slutår": "Projects by end year",
     "Projekt per förvaltning": "Projects by department",
     "Projekt per tema": "Projects by theme",
+    "Teman": "Themes",
 }
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
-from kb.themes import BY_KEY, THEMES, set_themes, themes_of
+from kb.themes import BY_KEY, THEMES, set_themes
 from web import uploads
 from web.app import render
 from web.state import AppState
@@ -130,16 +130,17 @@ def job_page(request: Request, job_id: str):
 def review_page(request: Request, report_id: int, saved: str = ""):
     from web.api import report_detail
 
+    detail = report_detail(_state(request), report_id)
     return render(
         request,
         "review.html",
         {
-            **report_detail(_state(request), report_id),
+            **detail,
+            "detail_themes": detail["themes"],
             "saved": saved,
             "kinds": SECTION_KINDS,
             "partner_roles": PARTNER_ROLES,
             "themes": THEMES,
-            "report_themes": _themes_of(_state(request), report_id),
         },
     )
 
@@ -189,11 +190,6 @@ async def review_save(
             state.store.catalog.publish(report_id)
             state.store.catalog.audit("web", "publish", f"report {report_id}")
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
-
-
-def _themes_of(state: AppState, report_id: int) -> list[str]:
-    with state.lock:
-        return themes_of(state.store.catalog, report_id)
 
 
 def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:

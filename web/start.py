@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from kb import collections as paths
-from kb.themes import THEMES, lesson_counts
+from kb.themes import BY_KEY, THEMES, lesson_counts
 from web.app import render, ui_lang
 from web.state import AppState
 
@@ -59,6 +59,7 @@ def api_start(request: Request) -> dict:
 def install(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(router)
+    app.state.templates.env.globals["theme_name"] = lambda key, lang: BY_KEY[key].name(lang) if key in BY_KEY else key
 
 
 @api.get("/themes")
