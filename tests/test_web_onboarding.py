@@ -176,3 +176,11 @@ def test_report_page_and_twin_show_the_themes(client):
     rid = _acronyms(client)["GreenFleet"]
     assert "transport" in client.get(f"/api/reports/{rid}").json()["themes"]
     assert 'href="/?theme=transport">Transporter och mobilitet</a>' in client.get(f"/reports/{rid}").text
+
+
+def test_featured_collections_lead_the_start_page(client):
+    """A collection created as featured is the one the start page shows."""
+    client.post("/collections", data={"name": "Första veckan", "featured": "1"})
+    names = [c["name"] for c in client.get("/api/start").json()["collections"]]
+    assert names == ["Första veckan"]
+    assert "Första veckan" in client.get("/start").text

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from kb import collections as paths
 from kb.errors import KBError
-from web.app import render
+from web.app import render, ui_lang
 from web.collection_pdf import collection_pdf
 from web.state import AppState
 
@@ -94,7 +94,10 @@ def collections_page(request: Request):
 
 @router.post("/collections")
 def create_collection(
-    request: Request, name: Annotated[str, Form()], description: Annotated[str, Form()] = "", featured: str = ""
+    request: Request,
+    name: Annotated[str, Form()],
+    description: Annotated[str, Form()] = "",
+    featured: Annotated[str, Form()] = "",
 ):
     state = _state(request)
     with state.lock:
@@ -113,10 +116,7 @@ def collection_page(request: Request, collection_id: int):
 
 @router.get("/collections/{collection_id}/pdf")
 def collection_pdf_page(request: Request, collection_id: int):
-    view = collection_view(request, collection_id)
-    from web.app import ui_lang
-
-    body = collection_pdf(view, ui_lang(request))
+    body = collection_pdf(collection_view(request, collection_id), ui_lang(request))
     return Response(
         body,
         media_type="application/pdf",
