@@ -1,50 +1,45 @@
 """Collections (reading paths): the editor's pages, the reader's page with its print view and PDF, JSON twins.
 
-Who is reading and who may edit is decided in two functions, :func:`reader_id` and :func:`is_editor`,
-so that sign-in can replace them in one place.
+Who is reading is the logged-in account (:func:`reader_id`); building collections needs the editor role
+(:func:`is_editor`). Every change to a collection is written to the audit log.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from kb import collections as paths
+from kb.accounts import Role
 from kb.errors import KBError
 from web.app import render, ui_lang
+from web.auth import EditorUser, LoginRequired, actor, current_user, requires
 from web.collection_pdf import collection_pdf
 from web.state import AppState
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
-READER_COOKIE = "kb_reader"
 ACTIVE_COOKIE = "kb_collection"  # the collection that "add to collection" buttons add to
 YEAR = 365 * 24 * 3600
 
 
-def reader_id(request: Request) -> str:
-    """Who is reading: for now an anonymous id kept in a cookie (to become the signed-in user)."""
-    known = request.cookies.get(READER_COOKIE) or getattr(request.state, "new_reader", None)
-    if known:
-        return known
-    request.state.new_reader = uuid.uuid4().hex
-    return request.state.new_reader
+def reader_id(request: Request) -> str | None:
+    """Who is reading: the logged-in account's name; None for a visitor let in by KB_ANONYMOUS_READ."""
+    user = current_user(request)
+    return user.name if user.logged_in else None
 
 
 def is_editor(request: Request) -> bool:
-    """Whether the visitor may build collections (to become the signed-in user's editor role)."""
-    return True
+    """Whether the user may build collections: editors and admins."""
+    return current_user(request).role >= Role.EDITOR
 
 
-def _remember_reader(request: Request, response: Response) -> Response:
-    new = getattr(request.state, "new_reader", None)
-    if new:
-        response.set_cookie(READER_COOKIE, new, max_age=YEAR, httponly=True, samesite="lax")
-    return response
+def _audit(request: Request, action: str, target: str) -> None:
+    """Collection changes are state changes: who, what, which collection (called under the state lock)."""
+    _state(request).store.catalog.audit(actor(request), action, target)
 
 
 def _state(request: Request) -> AppState:
@@ -75,7 +70,8 @@ def collection_view(request: Request, collection_id: int) -> dict:
     state = _state(request)
     with state.lock:
         found = paths.get(state.store.catalog, collection_id)
-        read = paths.read_items(state.store.catalog, collection_id, reader_id(request))
+        reader = reader_id(request)
+        read = paths.read_items(state.store.catalog, collection_id, reader) if reader else set()
     data = found.as_json()
     for item in data["items"]:
         item["read"] = item["id"] in read
@@ -84,7 +80,7 @@ def collection_view(request: Request, collection_id: int) -> dict:
 
 
 # -- pages ---------------------------------------------------------------------------------
-@router.get("/collections", response_class=HTMLResponse)
+@router.get("/collections", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def collections_page(request: Request):
     state = _state(request)
     with state.lock:
@@ -95,26 +91,27 @@ def collections_page(request: Request):
 @router.post("/collections")
 def create_collection(
     request: Request,
+    user: EditorUser,
     name: Annotated[str, Form()],
     description: Annotated[str, Form()] = "",
     featured: Annotated[str, Form()] = "",
 ):
     state = _state(request)
     with state.lock:
-        new_id = paths.create(state.store.catalog, name, description, actor="web", featured=bool(featured))
-        state.store.catalog.audit("web", "create collection", f"collection {new_id}")
+        new_id = paths.create(state.store.catalog, name, description, actor=user.actor, featured=bool(featured))
+        _audit(request, "create collection", f"collection {new_id}")
     response = RedirectResponse(f"/collections/{new_id}/edit", status_code=303)
     response.set_cookie(ACTIVE_COOKIE, str(new_id), max_age=YEAR, httponly=True, samesite="lax")
     return response
 
 
-@router.get("/collections/{collection_id}", response_class=HTMLResponse)
+@router.get("/collections/{collection_id}", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def collection_page(request: Request, collection_id: int):
     view = collection_view(request, collection_id)
-    return _remember_reader(request, render(request, "collection.html", {"c": view, "editor": is_editor(request)}))
+    return render(request, "collection.html", {"c": view, "editor": is_editor(request)})
 
 
-@router.get("/collections/{collection_id}/pdf")
+@router.get("/collections/{collection_id}/pdf", dependencies=[requires(Role.READER)])
 def collection_pdf_page(request: Request, collection_id: int):
     body = collection_pdf(collection_view(request, collection_id), ui_lang(request))
     return Response(
@@ -127,21 +124,28 @@ def collection_pdf_page(request: Request, collection_id: int):
     )
 
 
-@router.post("/collections/{collection_id}/items/{item_id}/read")
-def mark_read(request: Request, collection_id: int, item_id: int, read: Annotated[str, Form()] = "1"):
+def _mark_read(request: Request, collection_id: int, item_id: int, read: bool) -> None:
+    """Reading progress belongs to an account: a visitor let in by KB_ANONYMOUS_READ is asked to log in."""
+    reader = reader_id(request)
+    if reader is None:
+        raise LoginRequired()
     state = _state(request)
     with state.lock:
-        paths.mark_read(state.store.catalog, collection_id, item_id, reader_id(request), read == "1")
-    response = RedirectResponse(f"/collections/{collection_id}#item-{item_id}", status_code=303)
-    return _remember_reader(request, response)
+        paths.mark_read(state.store.catalog, collection_id, item_id, reader, read)
 
 
-@router.get("/collections/{collection_id}/edit", response_class=HTMLResponse)
+@router.post("/collections/{collection_id}/items/{item_id}/read", dependencies=[requires(Role.READER)])
+def mark_read(request: Request, collection_id: int, item_id: int, read: Annotated[str, Form()] = "1"):
+    _mark_read(request, collection_id, item_id, read == "1")
+    return RedirectResponse(f"/collections/{collection_id}#item-{item_id}", status_code=303)
+
+
+@router.get("/collections/{collection_id}/edit", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])
 def edit_page(request: Request, collection_id: int):
     return render(request, "collection_edit.html", {"c": collection_view(request, collection_id)})
 
 
-@router.post("/collections/{collection_id}/edit")
+@router.post("/collections/{collection_id}/edit", dependencies=[requires(Role.EDITOR)])
 def save_collection(
     request: Request,
     collection_id: int,
@@ -152,26 +156,35 @@ def save_collection(
     state = _state(request)
     with state.lock:
         paths.update(state.store.catalog, collection_id, name, description, bool(featured))
+        _audit(request, "edit collection", f"collection {collection_id}")
     return RedirectResponse(f"/collections/{collection_id}/edit", status_code=303)
 
 
-@router.post("/collections/{collection_id}/delete")
+@router.post("/collections/{collection_id}/delete", dependencies=[requires(Role.EDITOR)])
 def delete_collection(request: Request, collection_id: int):
     state = _state(request)
     with state.lock:
         paths.delete(state.store.catalog, collection_id)
-        state.store.catalog.audit("web", "delete collection", f"collection {collection_id}")
+        _audit(request, "delete collection", f"collection {collection_id}")
     return RedirectResponse("/collections", status_code=303)
 
 
-@router.post("/collections/active")
+@router.post("/collections/active", dependencies=[requires(Role.EDITOR)])
 def choose_active(request: Request, collection: Annotated[int, Form()], next: Annotated[str, Form()] = "/"):
     response = RedirectResponse(_back(next, "/"), status_code=303)
     response.set_cookie(ACTIVE_COOKIE, str(collection), max_age=YEAR, httponly=True, samesite="lax")
     return response
 
 
-@router.post("/collections/items")
+def _add_item(request: Request, collection_id: int, kind: str, ref: str, intro: str) -> int:
+    state = _state(request)
+    with state.lock:
+        item_id = paths.add_item(state.store.catalog, collection_id, kind, ref, intro)
+        _audit(request, "add to collection", f"collection {collection_id}: {kind} {ref}")
+    return item_id
+
+
+@router.post("/collections/items", dependencies=[requires(Role.EDITOR)])
 def add_item(
     request: Request,
     collection: Annotated[int, Form()],
@@ -181,16 +194,14 @@ def add_item(
     next: Annotated[str, Form()] = "",
 ):
     """The one-click "add to collection" of the search results."""
-    state = _state(request)
-    with state.lock:
-        item_id = paths.add_item(state.store.catalog, collection, kind, ref, intro)
+    item_id = _add_item(request, collection, kind, ref, intro)
     target = _back(next, f"/collections/{collection}/edit")
     response = RedirectResponse(target if next else f"{target}#item-{item_id}", status_code=303)
     response.set_cookie(ACTIVE_COOKIE, str(collection), max_age=YEAR, httponly=True, samesite="lax")
     return response
 
 
-@router.post("/collections/{collection_id}/items/{item_id}")
+@router.post("/collections/{collection_id}/items/{item_id}", dependencies=[requires(Role.EDITOR)])
 def change_item(
     request: Request,
     collection_id: int,
@@ -210,6 +221,8 @@ def change_item(
             paths.remove_item(catalog, collection_id, item_id)
         else:
             raise KBError(f"Unknown action {action!r}; use intro, up, down or remove.")
+        what = "remove from collection" if action == "remove" else f"edit collection item ({action})"
+        _audit(request, what, f"collection {collection_id}: item {item_id}")
     anchor = "" if action == "remove" else f"#item-{item_id}"
     return RedirectResponse(f"/collections/{collection_id}/edit{anchor}", status_code=303)
 
@@ -231,7 +244,7 @@ class ReadIn(BaseModel):
     read: bool = True
 
 
-@api.get("/collections")
+@api.get("/collections", dependencies=[requires(Role.READER)])
 def api_collections(request: Request) -> list[dict]:
     state = _state(request)
     with state.lock:
@@ -239,34 +252,31 @@ def api_collections(request: Request) -> list[dict]:
 
 
 @api.post("/collections", status_code=201)
-def api_create(request: Request, body: CollectionIn) -> dict:
+def api_create(request: Request, user: EditorUser, body: CollectionIn) -> dict:
     state = _state(request)
     with state.lock:
-        new_id = paths.create(state.store.catalog, body.name, body.description, actor="api", featured=body.featured)
-        state.store.catalog.audit("api", "create collection", f"collection {new_id}")
+        catalog = state.store.catalog
+        new_id = paths.create(catalog, body.name, body.description, actor=user.actor, featured=body.featured)
+        _audit(request, "create collection", f"collection {new_id}")
     return collection_view(request, new_id)
 
 
-@api.get("/collections/{collection_id}")
-def api_collection(request: Request, collection_id: int):
-    """The collection, its items in order, and which of them the current reader has read."""
-    return _remember_reader(request, JSONResponse(collection_view(request, collection_id)))
+@api.get("/collections/{collection_id}", dependencies=[requires(Role.READER)])
+def api_collection(request: Request, collection_id: int) -> dict:
+    """The collection, its items in order, and which of them the logged-in reader has read."""
+    return collection_view(request, collection_id)
 
 
-@api.post("/collections/{collection_id}/items", status_code=201)
+@api.post("/collections/{collection_id}/items", status_code=201, dependencies=[requires(Role.EDITOR)])
 def api_add_item(request: Request, collection_id: int, body: ItemIn) -> dict:
-    state = _state(request)
-    with state.lock:
-        item_id = paths.add_item(state.store.catalog, collection_id, body.kind, body.ref, body.intro)
+    item_id = _add_item(request, collection_id, body.kind, body.ref, body.intro)
     return {"id": item_id, "collection": collection_view(request, collection_id)}
 
 
-@api.post("/collections/{collection_id}/items/{item_id}/read")
-def api_mark_read(request: Request, collection_id: int, item_id: int, body: ReadIn):
-    state = _state(request)
-    with state.lock:
-        paths.mark_read(state.store.catalog, collection_id, item_id, reader_id(request), body.read)
-    return _remember_reader(request, JSONResponse(collection_view(request, collection_id)))
+@api.post("/collections/{collection_id}/items/{item_id}/read", dependencies=[requires(Role.READER)])
+def api_mark_read(request: Request, collection_id: int, item_id: int, body: ReadIn) -> dict:
+    _mark_read(request, collection_id, item_id, body.read)
+    return collection_view(request, collection_id)
 
 
 def install(app: FastAPI) -> None:

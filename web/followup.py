@@ -17,9 +17,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kb import followup
+from kb.accounts import Role
 from kb.errors import KBError
 from kb.themes import BY_KEY
 from web.app import render, ui_lang
+from web.auth import requires
 from web.i18n import translate
 from web.state import AppState
 
@@ -117,12 +119,12 @@ def followup_view(request: Request) -> dict:
     }
 
 
-@router.get("/followup", response_class=HTMLResponse)
+@router.get("/followup", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def followup_page(request: Request):
     return render(request, "followup.html", followup_view(request))
 
 
-@api.get("/followup")
+@api.get("/followup", dependencies=[requires(Role.READER)])
 def api_followup(request: Request) -> dict:
     """Projects, budget and EU funding (per currency) by programme, end year, department and theme;
     partner countries; the most frequent partner organisations."""
@@ -155,7 +157,7 @@ def _plain(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
-@router.get("/followup/{table}.csv")
+@router.get("/followup/{table}.csv", dependencies=[requires(Role.READER)])
 def followup_csv(request: Request, table: str):
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(csv_rows(_figures(request), table))

@@ -6,8 +6,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from kb import collections as paths
+from kb.accounts import Role
 from kb.themes import BY_KEY, THEMES, lesson_counts
 from web.app import render, ui_lang
+from web.auth import requires
 from web.state import AppState
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +48,12 @@ def start_view(request: Request) -> dict:
     }
 
 
-@router.get("/start", response_class=HTMLResponse)
+@router.get("/start", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def start_page(request: Request):
     return render(request, "start.html", start_view(request))
 
 
-@api.get("/start")
+@api.get("/start", dependencies=[requires(Role.READER)])
 def api_start(request: Request) -> dict:
     return start_view(request)
 
@@ -62,7 +64,7 @@ def install(app: FastAPI) -> None:
     app.state.templates.env.globals["theme_name"] = lambda key, lang: BY_KEY[key].name(lang) if key in BY_KEY else key
 
 
-@api.get("/themes")
+@api.get("/themes", dependencies=[requires(Role.READER)])
 def api_themes() -> list[dict]:
     """The themes and the programme's priority areas, with the descriptions that suggest them."""
     return [
