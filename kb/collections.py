@@ -146,7 +146,7 @@ def get(catalog: Catalog, collection_id: int) -> Collection:
         "SELECT id, position, kind, ref, intro FROM collection_items WHERE collection_id = ? ORDER BY position, id",
         (collection_id,),
     )
-    chunks = catalog.chunks_with_reports([r["ref"] for r in rows if r["kind"] == "passage"])
+    chunks = _published_chunks(catalog, [r["ref"] for r in rows if r["kind"] == "passage"])
     items = [_resolve(catalog, r, chunks) for r in rows]
     return Collection(**{**asdict(head), "items": items})
 
@@ -199,13 +199,20 @@ def _resolve(catalog: Catalog, row, chunks) -> Item:
     return Item(**base, available=False)
 
 
+def _published_chunks(catalog: Catalog, refs: list[str]) -> dict:
+    """Passages of published reports only: a draft is seen by its uploader and admins, never through a collection."""
+    return {ref: found for ref, found in catalog.chunks_with_reports(refs).items() if found[1].published}
+
+
 def _report(catalog: Catalog, ref: str):
+    """The published report behind a ref; None for drafts and unknown ids."""
     if not ref.isdigit():
         return None
     try:
-        return catalog.report(int(ref))
+        report = catalog.report(int(ref))
     except KBError:
         return None
+    return report if report.published else None
 
 
 def _contact(catalog: Catalog, ref: str):
@@ -230,7 +237,7 @@ def add_item(catalog: Catalog, collection_id: int, kind: str, ref: str, intro: s
         raise KBError(f"Unknown item kind {kind!r}; use one of {', '.join(ITEM_KINDS)}.")
     ref = ref.strip()
     exists = {
-        "passage": lambda: bool(catalog.chunks_with_reports([ref])),
+        "passage": lambda: bool(_published_chunks(catalog, [ref])),
         "report": lambda: _report(catalog, ref) is not None,
         "contact": lambda: _contact(catalog, ref) is not None,
     }[kind]

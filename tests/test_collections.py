@@ -118,3 +118,27 @@ def test_a_name_is_required(catalog):
     """A collection without a name is refused."""
     with pytest.raises(KBError, match="needs a name"):
         paths.create(catalog, "   ")
+
+
+def test_drafts_cannot_be_added_and_an_unpublished_report_hides_its_items(catalog):
+    """A draft's passages, report and contacts cannot be added; a report set back to draft leaves its items
+    unavailable, so a collection never shows readers what only the uploader and admins may see."""
+    catalog.add_report(
+        report_id=2,
+        sha256="b" * 64,
+        filename="b.pdf",
+        meta=ReportMeta(title="Utkast"),
+        pages=1,
+        lang="sv",
+        chunks=[Chunk("d-0", 0, 1, 1, "lessons", "Lärdomar", "sv", "Ett utkast.")],
+        contacts=[Contact("Bo Ek", None, None, "bo@example.org", None, 1)],
+        status="draft",
+    )
+    cid = paths.create(catalog, "Utkast syns inte")
+    for kind, ref in (("passage", "d-0"), ("report", "2"), ("contact", "2:bo@example.org")):
+        with pytest.raises(KBError, match="There is no"):
+            paths.add_item(catalog, cid, kind, ref)
+    cid, _ = _path(catalog)
+    with catalog.transaction() as tx:
+        tx.execute("UPDATE reports SET status = 'draft' WHERE id = 1")
+    assert [i.available for i in paths.get(catalog, cid).items] == [False, False, False]
