@@ -8,16 +8,26 @@ import io
 
 import pytest
 
-from tests.test_browser import browser, server, shot  # noqa: F401  (fixtures shared with the main browser tests)
+from tests.test_browser import browser, log_in, server, shot  # noqa: F401  (fixtures shared with the main browser tests)
 
 pytestmark = pytest.mark.browser
 QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
 
 
+def _person(browser, server: str, name: str, violations: list[str]):  # noqa: F811
+    """A browser context of its own, logged in through the form as ``name``; CSP violations are collected."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    log_in(page, server, name)
+    return context, page
+
+
 def test_editor_builds_a_path_and_a_reader_reads_and_prints_it(server, browser):  # noqa: F811
-    """Three lessons added with one click each; a reader opens the link, marks two as read, prints it."""
-    editor = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = editor.new_page()
+    """An editor adds three lessons with one click each; a reader (another account) marks two read and prints;
+    the editor then sees that reader counted as finished once the third is read."""
+    violations: list[str] = []
+    editor, page = _person(browser, server, "test-editor", violations)
     page.goto(server + "/collections")
     page.get_by_label("Namn").fill("Upphandling i EU-projekt")
     page.get_by_role("button", name="Skapa samling").click()
@@ -40,9 +50,10 @@ def test_editor_builds_a_path_and_a_reader_reads_and_prints_it(server, browser):
     page.wait_for_load_state()
     shot(page, "onboarding-edit")
 
-    reader = browser.new_context(viewport={"width": 1280, "height": 900})
-    read = reader.new_page()
+    reader, read = _person(browser, server, "test-reader", violations)
     read.goto(server + address)
+    assert read.locator("a", has_text="test-reader").count() == 1
+    assert read.get_by_role("link", name="Redigera").count() == 0  # a reader does not edit
     assert read.locator("li.path-item").count() == 3
     assert "Läs detta innan du skriver din första ansökan" in read.locator("li.path-item").first.inner_text()
     for _ in range(2):
@@ -71,12 +82,13 @@ def test_editor_builds_a_path_and_a_reader_reads_and_prints_it(server, browser):
     assert "1 läsare har läst klart hela samlingen." in page.locator(".notice").inner_text()
     editor.close()
     reader.close()
+    assert violations == []
 
 
 def test_followup_view_shows_the_sample_totals_and_exports_csv(server, browser):  # noqa: F811
     """The follow-up view shows 4 projects, 5 550 000 EUR and 21 000 000 SEK, and its CSV has the same."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
+    violations: list[str] = []
+    context, page = _person(browser, server, "test-reader", violations)
     page.goto(server + "/followup")
     totals = page.locator("section[aria-labelledby=h-totals]").inner_text()
     assert "4 projekt" in totals
@@ -92,3 +104,4 @@ def test_followup_view_shows_the_sample_totals_and_exports_csv(server, browser):
         ["SEK", "2", "21000000", "10500000"],
     ]
     context.close()
+    assert violations == []

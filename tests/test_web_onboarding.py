@@ -7,9 +7,9 @@ import io
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from tests.logins import account_name, https_client, log_in
 from web.app import create_app
 
 
@@ -19,8 +19,16 @@ def client(tmp_path_factory, embedder):
     from tests.conftest import MODEL_CACHE
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("web-onboarding") / "data", model_cache=MODEL_CACHE)
-    with TestClient(create_app(settings, embedder, seed_samples=True), raise_server_exceptions=False) as c:
+    with https_client(create_app(settings, embedder, seed_samples=True)) as c:
+        log_in(c, "editor")  # editors build collections; readers get their own client below
         yield c
+
+
+def _as(client, role: str | None):
+    """Another browser on the same app, logged in as test-<role> (None: not logged in)."""
+    other = https_client(client.app)
+    log_in(other, role)
+    return other
 
 
 def _acronyms(client) -> dict[str, int]:
@@ -99,7 +107,7 @@ def test_add_from_search_results_read_and_finish(client):
     assert client.get("/", params={"q": "gemensam upphandling av elbussar"}).text.count("I samlingen") >= 3
     items = client.get(f"/api/collections/{cid}").json()["items"]
     assert [i["ref"] for i in items] == refs[:3]
-    reader = TestClient(client.app)
+    reader = _as(client, "reader")
     for item in items:
         reader.post(f"/collections/{cid}/items/{item['id']}/read", data={"read": "1"})
     assert reader.get(f"/api/collections/{cid}").json()["read_count"] == 3
@@ -154,10 +162,11 @@ def test_add_refuses_unknown_targets_and_foreign_redirects(client):
 
 def test_review_form_corrects_themes_and_the_filter_follows(client):
     """Ticking culture in the review form stores it, and the search filter then finds the report under culture."""
+    admin = _as(client, "admin")  # the samples have no uploader: only an admin reviews them
     rid = _acronyms(client)["AquaClean"]
-    form = client.get(f"/reports/{rid}/review").text
+    form = admin.get(f"/reports/{rid}/review").text
     assert 'name="theme" value="climate" form="review" checked' in form
-    client.post(
+    admin.post(
         f"/reports/{rid}/review",
         data={
             "title": "AquaClean LIFE - Final report",
@@ -165,7 +174,7 @@ def test_review_form_corrects_themes_and_the_filter_follows(client):
             "theme": ["culture", "priority-monitoring"],
         },
     )
-    assert 'value="culture" form="review" checked' in client.get(f"/reports/{rid}/review").text
+    assert 'value="culture" form="review" checked' in admin.get(f"/reports/{rid}/review").text
     hits = client.get("/api/search", params={"q": "läkemedelsrester i avloppsvatten", "theme": "culture"}).json()
     assert {g["report"]["id"] for g in hits["groups"]} == {rid}
     assert client.get("/api/search", params={"q": "x", "theme": "weather"}).status_code == 422
@@ -184,3 +193,90 @@ def test_featured_collections_lead_the_start_page(client):
     names = [c["name"] for c in client.get("/api/start").json()["collections"]]
     assert names == ["Första veckan"]
     assert "Första veckan" in client.get("/start").text
+
+
+def test_readers_read_but_only_editors_build(client):
+    """A reader sees collections and marks items read, but gets no add buttons and may not create or change one."""
+    cid = _new_collection(client, "Bara för redaktörer att ändra")
+    item = client.post(
+        f"/api/collections/{cid}/items", json={"kind": "report", "ref": str(_acronyms(client)["GreenFleet"])}
+    ).json()["id"]
+    reader = _as(client, "reader")
+    assert reader.get(f"/collections/{cid}").status_code == 200
+    assert "/edit" not in reader.get(f"/collections/{cid}").text
+    assert 'action="/collections/items"' not in reader.get("/", params={"q": "elbussar"}).text
+    assert reader.post("/collections", data={"name": "Min egen"}, follow_redirects=False).status_code == 403
+    assert reader.post(f"/api/collections/{cid}/items", json={"kind": "report", "ref": "1"}).status_code == 403
+    assert reader.post(f"/collections/{cid}/delete", follow_redirects=False).status_code == 403
+    assert reader.post(f"/api/collections/{cid}/items/{item}/read", json={"read": True}).json()["read_count"] == 1
+    assert client.get(f"/api/collections/{cid}").json()["read_count"] == 0
+
+
+def test_read_progress_belongs_to_the_account(client):
+    """The same reader logged in from another browser sees their progress; a logged-out visitor is sent to log in."""
+    cid = _new_collection(client, "Följer med kontot")
+    item = client.post(
+        f"/api/collections/{cid}/items", json={"kind": "report", "ref": str(_acronyms(client)["ByaFiber"])}
+    ).json()["id"]
+    _as(client, "reader").post(f"/collections/{cid}/items/{item}/read", data={"read": "1"})
+    assert _as(client, "reader").get(f"/api/collections/{cid}").json()["read_count"] == 1
+    visitor = _as(client, None)
+    assert visitor.post(f"/api/collections/{cid}/items/{item}/read", json={"read": True}).status_code == 401
+    assert visitor.get(f"/collections/{cid}", follow_redirects=False).headers["location"].startswith("/login?next=")
+
+
+def test_collection_forms_carry_the_csrf_token(client):
+    """Every form on the collection pages carries the session's token, and a form posted without it is refused."""
+    cid = _new_collection(client, "Formulär med token")
+    client.post(f"/api/collections/{cid}/items", json={"kind": "report", "ref": str(_acronyms(client)["ByaFiber"])})
+    for path in ("/collections", f"/collections/{cid}", f"/collections/{cid}/edit", "/?q=elbussar"):
+        text = client.get(path).text
+        forms = re.findall(r'<form method="post".*?</form>', text, re.S)
+        assert forms and all('name="csrf_token"' in f for f in forms), path
+    token = client.headers.pop("X-CSRF-Token")
+    try:
+        refused = client.post(f"/collections/{cid}/edit", data={"name": "Utan token"}, follow_redirects=False)
+        assert refused.status_code == 403
+        saved = client.post(
+            f"/collections/{cid}/edit", data={"name": "Med token", "csrf_token": token}, follow_redirects=False
+        )
+        assert saved.status_code == 303
+    finally:
+        client.headers["X-CSRF-Token"] = token
+    assert client.get(f"/api/collections/{cid}").json()["name"] == "Med token"
+
+
+def test_collection_changes_are_audited_with_the_editor_named(client):
+    """Creating, editing, adding to, removing from and deleting a collection are audited under the editor."""
+    cid = _new_collection(client, "Granskas i loggen")
+    item = client.post(
+        f"/api/collections/{cid}/items", json={"kind": "report", "ref": str(_acronyms(client)["GreenFleet"])}
+    ).json()["id"]
+    client.post(f"/collections/{cid}/edit", data={"name": "Granskas i loggen, ändrad"})
+    client.post(f"/collections/{cid}/items/{item}", data={"action": "remove"})
+    client.post(f"/collections/{cid}/delete")
+    entries = _as(client, "admin").get("/api/admin/audit", params={"limit": 50}).json()
+    ours = re.compile(rf"collection {cid}(:|$)")
+    mine = [(e["action"], e["actor"]) for e in entries if ours.match(e["target"])]
+    assert set(mine) == {
+        ("create collection", account_name("editor")),
+        ("add to collection", account_name("editor")),
+        ("edit collection", account_name("editor")),
+        ("remove from collection", account_name("editor")),
+        ("delete collection", account_name("editor")),
+    }
+
+
+def test_an_anonymous_reader_is_asked_to_log_in_to_keep_progress(tmp_path, embedder):
+    """With KB_ANONYMOUS_READ a visitor may read collections, but marking an item read asks them to log in."""
+    from kb.settings import Settings
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, anonymous_read=True)
+    with https_client(create_app(settings, embedder)) as c:
+        log_in(c, "editor")
+        cid = c.post("/api/collections", json={"name": "Öppen för alla"}).json()["id"]
+        log_in(c, None)
+        assert c.get(f"/api/collections/{cid}").json()["read_count"] == 0
+        answer = c.post(f"/api/collections/{cid}/items/1/read", json={"read": True})
+        assert answer.status_code == 401
