@@ -81,6 +81,38 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE TABLE IF NOT EXISTS report_themes (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    score REAL,
+    source TEXT NOT NULL,  -- 'auto' (suggested from the text) or 'review' (set by a person)
+    PRIMARY KEY (report_id, theme)
+);
+CREATE INDEX IF NOT EXISTS report_themes_theme ON report_themes(theme);
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    featured INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collection_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,  -- 'passage' (chunk id), 'report' (report id) or 'contact' (report id:e-mail or name)
+    ref TEXT NOT NULL,
+    intro TEXT NOT NULL DEFAULT '',
+    UNIQUE (collection_id, kind, ref)
+);
+CREATE TABLE IF NOT EXISTS collection_reads (
+    item_id INTEGER NOT NULL REFERENCES collection_items(id) ON DELETE CASCADE,
+    reader TEXT NOT NULL,
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (item_id, reader)
+);
 """
 
 # Columns added after schema 1, with their definitions (added on open to older catalogs).
@@ -388,7 +420,7 @@ class Catalog:
 
     # -- keyword index ------------------------------------------------------------------
     def report_ids(self, filters: Filters) -> list[int]:
-        """Reports that pass the report-level filters (programme, year, report)."""
+        """Reports that pass the report-level filters (programme, year, report, theme)."""
         sql, params = "SELECT id FROM reports WHERE 1", []
         if filters.programme:
             sql += " AND programme = ?"
@@ -399,6 +431,9 @@ class Catalog:
         if filters.report_id is not None:
             sql += " AND id = ?"
             params.append(filters.report_id)
+        if filters.theme:
+            sql += " AND id IN (SELECT report_id FROM report_themes WHERE theme = ?)"
+            params.append(filters.theme)
         return [r[0] for r in self._conn.execute(sql, params)]
 
     def programmes(self) -> list[str]:
@@ -466,6 +501,10 @@ class Catalog:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- for the modules that keep their own tables (kb.themes, kb.collections, kb.followup) --
+    def read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
 
 
 def _meta_values(meta: ReportMeta) -> tuple:

@@ -22,6 +22,7 @@ from kb.lock import WriterLock
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.passages import passage_text, vector_metadata
 from kb.settings import Settings
+from kb.themes import ThemeSuggester, store_suggestion
 
 MODEL_KEY = "embedding_model"
 
@@ -47,6 +48,7 @@ class Store:
         self.embedder = embedder
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
         self.lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        self.themes = ThemeSuggester(embedder)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
@@ -121,6 +123,8 @@ class Store:
             kind=kind,
             external_id=external_id,
         )
+        if len(chunks):
+            store_suggestion(self.catalog, report_id, self.themes.suggest(vectors))
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
             if replace.sha256 != sha256:

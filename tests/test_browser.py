@@ -38,6 +38,7 @@ def server(tmp_path_factory, embedder):
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data", model_cache=MODEL_CACHE)
     accounts = Accounts.open(settings.check())
     accounts.add("test-editor", Role.EDITOR, PASSWORD)
+    accounts.add("test-reader", Role.READER, PASSWORD)  # the onboarding check reads as another person
     accounts.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kb.accounts import Role
 from kb.models import SECTION_KINDS
+from kb.themes import BY_KEY, themes_of
 from web import uploads
 from web.auth import UploadingUser, requires
 from web.state import AppState
@@ -88,6 +89,7 @@ class ReportDetail(BaseModel):
     sections: list[dict[str, Any]]
     partners: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
+    themes: list[str] = []  # theme keys, see /api/themes
     uploaded_by: str | None = None
 
 
@@ -112,12 +114,15 @@ def api_search(
     lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
     section: str = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
+    theme: Annotated[str, Query(description="A theme key, see /api/themes")] = "",
 ):
     from web.pages import _filters
 
     if section and section not in SECTION_KINDS:
         raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
-    view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
+    if theme and theme not in BY_KEY:
+        raise HTTPException(422, f"Unknown theme {theme!r}; use one of {', '.join(BY_KEY)}.")
+    view = search_view(_state(request), q, _filters(programme, year, lang, section, theme), k)
     for group in view["groups"]:
         for hit in group["hits"]:
             hit.pop("html", None)
@@ -148,6 +153,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
         chunks = state.store.catalog.chunks_of(report_id)
         partners = [asdict(p) for p in state.store.catalog.partners_of(report_id)]
         contacts = [asdict(c) for c in state.store.catalog.contacts_of(report_id)]
+        themes = themes_of(state.store.catalog, report_id)
     sections: list[dict[str, Any]] = []
     for chunk in chunks:
         if not sections or sections[-1]["heading"] != chunk.heading or sections[-1]["kind"] != chunk.section:
@@ -161,7 +167,13 @@ def report_detail(state: AppState, report_id: int) -> dict:
                 "text": chunk.text,
             }
         )
-    return {"report": report.as_json(), "sections": sections, "partners": partners, "contacts": contacts}
+    return {
+        "report": report.as_json(),
+        "sections": sections,
+        "partners": partners,
+        "contacts": contacts,
+        "themes": themes,
+    }
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, dependencies=[requires(Role.READER)])

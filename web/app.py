@@ -20,6 +20,7 @@ from kb.errors import KBError, ReportNotFound
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
+from kb.themes import suggest_missing
 from web import auth
 from web.i18n import LANGUAGES, SECTION_LABELS, translate
 from web.jobs import Job, Jobs
@@ -36,6 +37,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
         store = Store.open(settings, embedder)
         try:
             store.reconcile()
+            suggest_missing(store.catalog, store.index, store.themes)
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()
@@ -66,6 +68,10 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    from web import collections, followup, start
+
+    for module in (collections, followup, start):
+        module.install(app)
     _install_error_handlers(app, templates)
     auth.install(app, settings)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from kb.accounts import Role
 from kb.errors import ReportNotFound
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
+from kb.themes import BY_KEY, THEMES, set_themes
 from web import uploads
 from web.app import render
 from web.auth import EditorUser, UploadingUser, actor, can_edit, current_user, requires
@@ -24,8 +25,12 @@ def _state(request: Request) -> AppState:
     return request.app.state.kb
 
 
-def _filters(programme: str | None, year: int | None, lang: str | None, section: str | None) -> Filters:
-    return Filters(programme=programme or None, year=year, lang=lang or None, section=section or None)
+def _filters(
+    programme: str | None, year: int | None, lang: str | None, section: str | None, theme: str | None = None
+) -> Filters:
+    return Filters(
+        programme=programme or None, year=year, lang=lang or None, section=section or None, theme=theme or None
+    )
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
@@ -36,11 +41,13 @@ def search_page(
     year: str = "",  # an empty form field arrives as ""
     lang: str = "",
     section: str = "",
+    theme: str = "",
 ):
     state = _state(request)
+    theme = theme if theme in BY_KEY else ""
     year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
     section = section if section in SECTION_KINDS else ""
-    view = search_view(state, q, _filters(programme, year_number, lang, section)) if q.strip() else None
+    view = search_view(state, q, _filters(programme, year_number, lang, section, theme)) if q.strip() else None
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -51,7 +58,14 @@ def search_page(
             "view": view,
             "programmes": programmes,
             "sections": SECTION_KINDS,
-            "selected": {"programme": programme, "year": year_number or "", "lang": lang, "section": section},
+            "themes": THEMES,
+            "selected": {
+                "programme": programme,
+                "year": year_number or "",
+                "lang": lang,
+                "section": section,
+                "theme": theme,
+            },
         },
     )
 
@@ -131,9 +145,11 @@ def review_page(request: Request, user: EditorUser, report_id: int, saved: str =
         "review.html",
         {
             **detail,
+            "detail_themes": detail["themes"],
             "saved": saved,
             "kinds": SECTION_KINDS,
             "partner_roles": PARTNER_ROLES,
+            "themes": THEMES,
         },
     )
 
@@ -180,6 +196,8 @@ async def review_save(
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
         state.store.reclassify(report_id, sections)
         state.store.catalog.replace_people(report_id, partners, contacts)
+        if form.get("themes_shown"):
+            set_themes(state.store.catalog, report_id, [str(k) for k in form.getlist("theme") if str(k) in BY_KEY])
         state.store.catalog.audit(actor(request), "review", f"report {report_id}")
         if publish:
             state.store.catalog.publish(report_id)
