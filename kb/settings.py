@@ -57,6 +57,13 @@ class Settings:
     parse_memory_mb: int = field(
         default=1024, metadata=_help("Memory limit of the PDF-reading child process (MiB).", "KB_PARSE_MEMORY_MB")
     )
+    parse_workers: int = field(
+        default=1,
+        metadata=_help(
+            "PDFs read ahead in parallel (each in its own child process) while earlier ones are embedded.",
+            "KB_PARSE_WORKERS",
+        ),
+    )
     max_pages: int = field(default=2000, metadata=_help("PDFs with more pages are rejected.", "KB_MAX_PAGES"))
     max_file_mb: int = field(default=100, metadata=_help("PDFs larger than this are rejected (MiB).", "KB_MAX_FILE_MB"))
 
