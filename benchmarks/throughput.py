@@ -1,6 +1,6 @@
 """Ingestion throughput: the whole ingest of a folder against embedding its chunks alone.
 
-    nice python benchmarks/throughput.py [--reports ../shared/corpus/reports] [--workers 1] [--torch-threads N]
+    nice python benchmarks/throughput.py [--reports DIR] [--limit N] [--workers 1] [--torch-threads N]
 
 Copies the reports into a temporary data directory, ingests them with the real pipeline
 (`ingest_paths`, the same call as `kb ingest`), then embeds the very same passage texts
@@ -33,6 +33,7 @@ from kb.store import Store  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=ROOT.parent / "shared" / "corpus" / "reports")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N reports (by name)")
     parser.add_argument("--workers", type=int, default=None, help="KB_PARSE_WORKERS for this run")
     parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads for this run")
     args = parser.parse_args()
@@ -42,7 +43,9 @@ def main() -> None:
         torch.set_num_threads(args.torch_threads)
     with tempfile.TemporaryDirectory(prefix="kb-throughput-") as tmp:
         reports = Path(tmp) / "reports"
-        shutil.copytree(args.reports, reports)
+        reports.mkdir()
+        for pdf in sorted(args.reports.glob("*.pdf"))[: args.limit]:
+            shutil.copy(pdf, reports / pdf.name)
         settings = Settings.from_env(data_dir=Path(tmp) / "data")
         if args.workers is not None:
             settings = replace(settings, parse_workers=args.workers)
