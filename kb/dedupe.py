@@ -3,7 +3,7 @@ names and near-identical spellings (rapidfuzz), then corrected by hand (merge, k
 
 The unit is an *alias*: one normalised name in one country (``kb.orgnames.alias_key``). Links:
 - the same register identifier (a CORDIS organisation id, a VAT number) joins aliases anywhere;
-- a name without a country joins the same name in exactly one country;
+- a name without a country joins the same (or a near-identical) name when that is in one country only;
 - within a country, names whose similarity (``rapidfuzz.fuzz.ratio``) reaches ``threshold`` join,
   and their words agree up to endings (``same_words``: not "Linköpings" and "Lidköpings kommun").
 A hand *split* keeps an alias out of every automatic link; a hand *merge* joins two aliases always.
@@ -120,14 +120,25 @@ def cluster(
             else:
                 by_identifier[identifier] = alias
 
-    names_in: dict[str, set[str]] = defaultdict(set)  # normalised name -> countries it occurs in
-    for alias in by_alias:
-        country, name = alias.split("|", 1)
-        names_in[name].add(country)
-    for name, countries in names_in.items():
-        known = countries - {"-"}
-        if "-" in countries and len(known) == 1:
-            link(f"-|{name}", f"{next(iter(known))}|{name}", "same name, country unknown")
+    # A name without a country joins the same (or a near-identical) name when that is in one country only.
+    unknown = sorted(a for a in by_alias if a.startswith("-|") and a not in apart)
+    located = sorted(a for a in by_alias if not a.startswith("-|") and a not in apart)
+    if unknown and located:
+        plain = [a.split("|", 1)[1] for a in located]
+        scores = process.cdist(
+            [a.split("|", 1)[1] for a in unknown],
+            plain,
+            scorer=fuzz.ratio,
+            score_cutoff=threshold,
+            dtype="uint8",
+            workers=1,
+        )
+        for i, alias in enumerate(unknown):
+            name = alias.split("|", 1)[1]
+            found = [located[j] for j in scores[i].nonzero()[0] if same_words(name, plain[j])]
+            if found and len({f.split("|", 1)[0] for f in found}) == 1:
+                for other in found:
+                    link(other, alias, "same name, country unknown")
 
     by_country: dict[str, list[str]] = defaultdict(list)
     for alias in sorted(by_alias):

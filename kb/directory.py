@@ -150,7 +150,7 @@ def organisation_page(catalog: Catalog, organisation_id: int, today: date | None
             project["roles"].append(row["role"])
     for project in projects.values():
         project.pop("role", None)
-    contacts = [_contact(row, today) for row in tables.contacts_of_organisation(catalog, organisation_id)]
+    contacts = [contact_view(row, today) for row in tables.contacts_of_organisation(catalog, organisation_id)]
     return {
         "organisation": {k: org[k] for k in ("id", "name", "country", "org_type", "identifiers")},
         "names": org["aliases"],
@@ -168,7 +168,7 @@ def person_key(email: str | None, name: str) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
-def _contact(row: dict, today: date | None = None) -> dict:
+def contact_view(row: dict, today: date | None = None) -> dict:
     seen, stale = staleness(row["seen"], today)
     return {
         "person": person_key(row["email"], row["name"]),
@@ -201,7 +201,7 @@ def staleness(seen: str | None, today: date | None = None) -> tuple[str | None, 
 
 def person_rows(catalog: Catalog, key: str) -> list[dict]:
     ensure_current(catalog)
-    rows = [_contact(r) for r in tables.contact_rows(catalog) if person_key(r["email"], r["name"]) == key]
+    rows = [contact_view(r) for r in tables.contact_rows(catalog) if person_key(r["email"], r["name"]) == key]
     if not rows:
         raise OrganisationNotFound("No person has that id; they may have been erased.")
     return rows
