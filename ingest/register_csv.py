@@ -84,7 +84,7 @@ def read_mapped_csv(path: Path, mapping: dict[str, str]) -> Iterator:
     for row in rows:
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
 
-        def get(name: str) -> str:
+        def get(name: str, row: dict[str, str] = row) -> str:
             return row.get(mapping[name], "") if name in mapping else ""
 
         title = get("title")

@@ -244,7 +244,7 @@ def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] 
             lang=detect(text)[0],
             text=text,
         )
-        seen[store.add_report(
+        report_id = store.add_report(
             source=None,
             sha256=sha,
             filename=entry.external_id,
@@ -257,7 +257,8 @@ def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] 
             contacts=entry.contacts,
             kind="register",
             external_id=entry.external_id,
-        )] = entry.details
+        )
+        seen[report_id] = entry.details
         if existing is None:
             summary.added += 1
         else:

@@ -1,10 +1,11 @@
 """Whom to call: organisations and contact persons ranked by how strongly their projects match a search.
 
-Built from the result kb.search returns (lesson passages of reports and matching register projects):
-a project's strength is its best passage's score plus a little for every further matching passage;
-an organisation's score is the sum of the strengths of its matching projects, weighed by its role
-in each; a person's, the sum over the projects they are the contact for. Each carries its evidence
-("3 matching lessons in CWPharma, lead partner").
+Built from the result kb.search returns (lesson passages of reports and matching register projects).
+A passage or register description *matches* when its similarity to the query is within MARGIN of the
+best one's; a project's strength is how far its best match lies above that cut, raised a little for
+every further matching passage; an organisation's score is the sum of the strengths of its matching
+projects, weighed by its role in each; a person's, the sum over the projects they are the contact for.
+Each carries its evidence ("3 matching lessons in CWPharma, lead partner").
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from kb.catalog import Catalog
 from kb.search import SearchResult, group_by_report
 
 ROLE_WEIGHT = {"lead partner": 1.0, "partner": 0.85, "associated": 0.7}
-EXTRA_PASSAGE = 0.02  # what each further matching passage of the same project adds to its strength
+MARGIN = 0.05  # a passage matches when its cosine similarity is within this of the best one's
+EXTRA_PASSAGE = 0.1  # each further matching passage of a project adds this share to its strength
 
 
 @dataclass(frozen=True)
@@ -31,15 +33,20 @@ def recommend(catalog: Catalog, result: SearchResult, filters: PartnerFilters | 
     filters = filters or PartnerFilters()
     directory.ensure_current(catalog)
     projects = {}
-    for group in group_by_report(result.hits + result.projects):
-        scores = sorted((h.score for h in group.hits), reverse=True)
+    groups = group_by_report(result.hits + result.projects)
+    best = max((_similarity(h) for g in groups for h in g.hits), default=0.0)
+    cut = best - MARGIN
+    for group in groups:
+        matching = sorted((s for s in map(_similarity, group.hits) if s >= cut), reverse=True)
+        if not matching:
+            continue
         report = catalog.report(group.report_id)
         projects[group.report_id] = {
             "report_id": group.report_id,
             "project": report.meta.acronym or report.meta.title or report.filename,
             "kind": report.kind,
-            "passages": len(scores),
-            "strength": scores[0] + EXTRA_PASSAGE * (len(scores) - 1),
+            "passages": len(matching),
+            "strength": (matching[0] - cut + 0.001) * (1 + EXTRA_PASSAGE * (len(matching) - 1)),
         }
     organisations: dict[int, dict] = {}
     for row in tables.organisations_of_reports(catalog, list(projects)):
@@ -85,6 +92,12 @@ def recommend(catalog: Catalog, result: SearchResult, filters: PartnerFilters | 
         "organisations": _best(organisations.values(), k),
         "people": _best(people.values(), k),
     }
+
+
+def _similarity(hit) -> float:
+    """The dense similarity: comparable across lesson passages and register descriptions (fused scores are not)."""
+    value = hit.extra.get("similarity")
+    return float(value) if value is not None else hit.score
 
 
 def _passes(country: str | None, org_type: str | None, filters: PartnerFilters) -> bool:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel
 
 from kb.models import SECTION_KINDS
+from kb.recommend import PartnerFilters
 from web import uploads
 from web.state import AppState
 from web.views import search_view
@@ -72,6 +73,42 @@ class Person(BaseModel):
     matching_passages: int
 
 
+class Evidence(BaseModel):
+    report_id: int
+    project: str
+    kind: str  # "report" (matching lesson passages) or "register" (a matching register project)
+    passages: int
+    role: str | None
+
+
+class RankedOrganisation(BaseModel):
+    id: int
+    name: str
+    country: str | None
+    org_type: str | None
+    score: float
+    evidence: list[Evidence]
+
+
+class RankedPerson(BaseModel):
+    person: str  # the id of the person's page, /people/{person}
+    name: str
+    role: str | None
+    organisation_name: str | None
+    organisation_id: int | None
+    email: str | None
+    phone: str | None
+    last_seen: str | None
+    stale: bool
+    score: float
+    evidence: list[Evidence]
+
+
+class Recommendation(BaseModel):
+    organisations: list[RankedOrganisation]
+    people: list[RankedPerson]
+
+
 class SearchOut(BaseModel):
     query: str
     lang: str
@@ -79,6 +116,7 @@ class SearchOut(BaseModel):
     groups: list[LessonGroup]
     projects: list[ReportOut]
     people: list[Person]
+    partners: Recommendation | None = None
 
 
 class ReportDetail(BaseModel):
@@ -109,12 +147,15 @@ def api_search(
     lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
     section: str = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
+    country: Annotated[str, Query(pattern="^(|[A-Za-z]{2})$", description="Partners from this country")] = "",
+    org_type: Annotated[str, Query(pattern="^(|public|research|business|other)$")] = "",
 ):
     from web.pages import _filters
 
     if section and section not in SECTION_KINDS:
         raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
-    view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
+    partner_filters = PartnerFilters(country.upper() or None, org_type or None)
+    view = search_view(_state(request), q, _filters(programme, year, lang, section), k, partner_filters)
     for group in view["groups"]:
         for hit in group["hits"]:
             hit.pop("html", None)

@@ -20,7 +20,7 @@ from kb.errors import KBError, ReportNotFound
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
-from web.i18n import LANGUAGES, SECTION_LABELS, translate
+from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.jobs import Job, Jobs
 from web.state import AppState
 
@@ -54,6 +54,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
     templates.env.globals["money"] = _money
+    templates.env.globals["org_type_label"] = lambda kind: ORG_TYPE_LABELS.get(kind, kind)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -61,6 +62,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    from web import directory
+
+    app.include_router(directory.router)
     _install_error_handlers(app, templates)
     return app
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
+from kb.orgnames import ORG_TYPES
+from kb.recommend import PartnerFilters
 from web import uploads
 from web.app import render
 from web.state import AppState
@@ -33,11 +35,17 @@ def search_page(
     year: str = "",  # an empty form field arrives as ""
     lang: str = "",
     section: str = "",
+    country: str = "",
+    org_type: str = "",
 ):
     state = _state(request)
     year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
     section = section if section in SECTION_KINDS else ""
-    view = search_view(state, q, _filters(programme, year_number, lang, section)) if q.strip() else None
+    country = country.strip().upper()[:2] if country.strip().isalpha() else ""
+    org_type = org_type if org_type in ORG_TYPES else ""
+    partner_filters = PartnerFilters(country or None, org_type or None)
+    filters = _filters(programme, year_number, lang, section)
+    view = search_view(state, q, filters, partner_filters=partner_filters) if q.strip() else None
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -48,7 +56,15 @@ def search_page(
             "view": view,
             "programmes": programmes,
             "sections": SECTION_KINDS,
-            "selected": {"programme": programme, "year": year_number or "", "lang": lang, "section": section},
+            "selected": {
+                "programme": programme,
+                "year": year_number or "",
+                "lang": lang,
+                "section": section,
+                "country": country,
+                "org_type": org_type,
+            },
+            "org_types": ORG_TYPES,
         },
     )
 
