@@ -15,6 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -34,7 +35,7 @@ class Mention:
     org_type: str | None = None
     ref: object = None  # the caller's handle, e.g. the partner row id
 
-    @property
+    @cached_property
     def alias(self) -> str:
         return alias_key(self.name, self.country)
 
@@ -45,7 +46,7 @@ class Cluster:
     mentions: list[Mention] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why aliases were joined: "fuzzy 95: a ~ b", "cordis:…"
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The alias named most often (ties: the shortest, then the first alphabetically): a stable id."""
         counts = Counter(m.alias for m in self.mentions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ORG_TYPES = ("public", "research", "business", "other")
 
@@ -117,6 +118,7 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", plain.replace("&", " ")).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
     """The comparable form of an organisation's name: folded, legal forms and a leading 'the' dropped."""
     folded = fold(re.sub(r"\(publ\)", "", name, flags=re.IGNORECASE))
