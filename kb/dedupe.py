@@ -2,7 +2,9 @@
 names and near-identical spellings (rapidfuzz), then corrected by hand (merge, keep apart).
 
 The unit is an *alias*: one normalised name in one country (``kb.orgnames.alias_key``). Links:
-- the same register identifier (a CORDIS organisation id, a VAT number) joins aliases anywhere;
+- the same register identifier joins aliases anywhere: a CORDIS organisation id always, a VAT number
+  when the names also read alike and no more than MAX_NAMES_PER_VAT names share it (a government's
+  departments share one);
 - a name without a country joins the same (or a near-identical) name when that is in one country only;
 - within a country, names whose similarity (``rapidfuzz.fuzz.ratio``) reaches ``threshold`` join,
   and their words agree up to endings (``same_words``: not "Linköpings" and "Lidköpings kommun").
@@ -22,6 +24,8 @@ from rapidfuzz import fuzz, process
 from kb.orgnames import alias_key, normalise
 
 FUZZY_THRESHOLD = 93.0
+MAX_NAMES_PER_VAT = 3
+_ENDINGS = frozenset({"s", "e", "es", "en", "n", "a", "ar", "er", "et", "t", "al"})
 _DIGITS = re.compile(r"\d+")
 
 
@@ -113,13 +117,18 @@ def cluster(
         if union.join(a, b):
             reasons.append((a, b, why))
 
-    by_identifier: dict[str, str] = {}
+    holders: dict[str, list[str]] = defaultdict(list)  # identifier -> the aliases that carry it
     for alias, group in by_alias.items():
         for identifier in sorted({i for m in group for i in m.identifiers}):
-            if identifier in by_identifier:
-                link(by_identifier[identifier], alias, identifier)
-            else:
-                by_identifier[identifier] = alias
+            holders[identifier].append(alias)
+    for identifier, aliases in holders.items():
+        if identifier.startswith("vat:") and len(aliases) > MAX_NAMES_PER_VAT:
+            continue  # a state's or region's VAT number, shared by its many departments: not one organisation
+        first = aliases[0]
+        for other in aliases[1:]:
+            if identifier.startswith("vat:") and not _related(first, other):
+                continue
+            link(first, other, identifier)
 
     # A name without a country joins the same (or a near-identical) name when that is in one country only.
     unknown = sorted(a for a in by_alias if a.startswith("-|") and a not in apart)
@@ -187,9 +196,17 @@ def same_words(a: str, b: str) -> bool:
     for x, y in zip(words_a, words_b, strict=True):
         if x == y:
             continue
-        if x.isdigit() or y.isdigit() or min(len(x), len(y)) < 4 or not (x.startswith(y) or y.startswith(x)):
+        short, long = sorted((x, y), key=len)
+        if x.isdigit() or y.isdigit() or len(short) < 4 or not long.startswith(short):
+            return False
+        if long[len(short) :] not in _ENDINGS and len(short) < 5:  # "para" is not "parana"; "kungl" is "kungliga"
             return False
     return True
+
+
+def _related(a: str, b: str) -> bool:
+    """Two names under one VAT number that also read alike (not two ministries of one government)."""
+    return fuzz.token_set_ratio(a.split("|", 1)[1], b.split("|", 1)[1]) >= 60
 
 
 def identifiers_of(org_id: str | None = None, vat: str | None = None) -> tuple[str, ...]:

@@ -68,6 +68,25 @@ def test_names_join_by_spelling_identifier_and_country(tmp_path):
     assert frozenset({"Skola 1 i Exempelby"}) in groups
 
 
+def test_false_friends_found_on_real_registers_stay_apart():
+    """Two universities one ending apart, and departments of one government sharing its VAT number, stay apart."""
+    mentions = [
+        Mention("Universidade Federal do Pará", "BR"),
+        Mention("Universidade Federal do Paraná", "BR"),
+        *[
+            Mention(f"Consejería de {d} de Exempleria", "ES", identifiers_of(None, "ESS0000001A"))
+            for d in ("Salud", "Cultura", "Agricultura", "Hacienda")
+        ],
+        Mention("University of Oxford", "UK", identifiers_of(None, "GB125506730")),
+        Mention(
+            "The Chancellor, Masters and Scholars of the University of Oxford",
+            "UK",
+            identifiers_of(None, "GB125506730"),
+        ),
+    ]
+    assert len(cluster(mentions)) == 2 + 4 + 1
+
+
 def test_hand_decisions_override_the_automatic_links():
     """A name kept apart leaves its organisation; a hand merge joins names no rule would join."""
     mentions = [
@@ -197,3 +216,37 @@ def test_correcting_a_person_changes_every_row(store):
     assert page["person"]["email"] == "sara.s@exempelstad.example.org" and page["person"]["phone"] is None
     with pytest.raises(KBError, match="not an e-mail address"):
         directory.correct_person(store.catalog, new_key, {"name": "Sara", "email": "nope"}, "admin")
+
+
+def test_cli_imports_a_csv_list_with_a_mapping_file_or_pairs(tmp_path, embedder):
+    """`kb import-register --format csv` takes --map-file or --map; a missing mapping is one clear line."""
+    from tests.test_cli import kb
+
+    data = tmp_path / "data"
+    done = kb(
+        "import-register",
+        str(CSV),
+        "--format",
+        "csv",
+        "--map-file",
+        str(FIXTURES / "linkoping_projektlista.map"),
+        data_dir=data,
+    )
+    assert done.stdout.strip() == "3 projects added, 0 updated, 0 unchanged"
+    again = kb(
+        "import-register",
+        str(CSV),
+        "--format",
+        "csv",
+        "--map",
+        "Projektnummer=id,Projektnamn=title,"
+        "Beskrivning=description,Program=programme,Start=start,Slut=end,Budget (SEK)=budget,"
+        "Ansvarig organisation=lead_partner,Partner=partners,Kontaktperson=contact_name,E-post=contact_email,"
+        "Telefon=contact_phone",
+        data_dir=data,
+    )
+    assert again.stdout.strip() == "0 projects added, 0 updated, 3 unchanged"
+    missing = kb("import-register", str(CSV), "--format", "csv", data_dir=data, check=False)
+    assert missing.returncode == 1 and "no column for title" in missing.stderr and "Traceback" not in missing.stderr
+    built = kb("directory", "build", data_dir=data)
+    assert built.stdout.strip().endswith("distinct names") and built.stdout.startswith("4 organisations")
