@@ -204,9 +204,17 @@ def same_words(a: str, b: str) -> bool:
     return True
 
 
+_DEPARTMENT = re.compile(
+    r"^(?:consejeria|conselleria|departament|departamento|department|ministerio|ministry|minister)"
+)
+
+
 def _related(a: str, b: str) -> bool:
-    """Two names under one VAT number that also read alike (not two ministries of one government)."""
-    return fuzz.token_set_ratio(a.split("|", 1)[1], b.split("|", 1)[1]) >= 60
+    """Two names under one VAT number that also read alike and are not two departments of one government."""
+    x, y = a.split("|", 1)[1], b.split("|", 1)[1]
+    if _DEPARTMENT.match(x) and _DEPARTMENT.match(y):
+        return False
+    return fuzz.token_set_ratio(x, y) >= 60
 
 
 def identifiers_of(org_id: str | None = None, vat: str | None = None) -> tuple[str, ...]:

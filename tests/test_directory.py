@@ -77,6 +77,8 @@ def test_false_friends_found_on_real_registers_stay_apart():
             Mention(f"Consejería de {d} de Exempleria", "ES", identifiers_of(None, "ESS0000001A"))
             for d in ("Salud", "Cultura", "Agricultura", "Hacienda")
         ],
+        Mention("Departamento de Salud Gobierno Vasco", "ES", identifiers_of(None, "ESS4833001C")),
+        Mention("Departamento de Educación del Gobierno Vasco", "ES", identifiers_of(None, "ESS4833001C")),
         Mention("University of Oxford", "UK", identifiers_of(None, "GB125506730")),
         Mention(
             "The Chancellor, Masters and Scholars of the University of Oxford",
@@ -84,7 +86,7 @@ def test_false_friends_found_on_real_registers_stay_apart():
             identifiers_of(None, "GB125506730"),
         ),
     ]
-    assert len(cluster(mentions)) == 2 + 4 + 1
+    assert len(cluster(mentions)) == 2 + 4 + 2 + 1
 
 
 def test_hand_decisions_override_the_automatic_links():
