@@ -333,6 +333,7 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
     """
     from ingest.register_csv import parse_mapping
     from ingest.registers import import_register as run_import
+    from kb import directory as partner_directory
     from kb.store import Store
 
     columns = None
@@ -344,6 +345,7 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
     with Store.open(_settings(ctx)) as store:
         store.reconcile()
         summary = run_import(file, fmt, store, columns)
+        partner_directory.build(store.catalog)  # now, rather than on the next search
     click.echo(summary.line())
 
 

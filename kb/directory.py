@@ -242,7 +242,7 @@ def correct_person(catalog: Catalog, key: str, values: dict[str, str | None], ac
     cleaned = {k: ((v or "").strip() or None) for k, v in values.items()}
     cleaned["email"] = email
     tables.update_contacts(catalog, [r["contact_id"] for r in rows], cleaned)
-    catalog.audit(actor, "correct person", f"{rows[0]['name']} ({len(rows)} contact rows)")
+    catalog.audit(actor, "correct person", f"person {key} ({len(rows)} contact rows)")  # no name: it may be erased
     return person_key(email, cleaned["name"])
 
 

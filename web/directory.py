@@ -203,6 +203,7 @@ async def _import_upload(request: Request, upload: UploadFile, fmt: str, mapping
                 state.store.catalog.audit(actor(request), "import register", name, "rejected")
                 raise KBError(str(exc).replace(str(path), name).replace(path.name, name)) from exc
             state.store.catalog.audit(actor(request), "import register", f"{name} ({fmt})", summary.line())
+            directory.build(state.store.catalog)  # now, rather than on the next search
     finally:
         path.unlink(missing_ok=True)
     return {
