@@ -1,4 +1,5 @@
-"""The partner directory in a real browser: import a register, find the organisation, open a person."""
+"""The partner directory in a real browser: an editor imports a register, finds the organisation, opens a
+person; only an admin sees the person's correct/export/erase forms."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import browser, page, server, shot  # noqa: F401 - fixtures shared with the main browser tests
+from tests.test_browser import browser, log_in, page, server, shot  # noqa: F401 - fixtures shared with the main browser tests
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -14,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_register_upload_directory_and_person_pages(server, page):  # noqa: F811
     """Upload the CSV list with its mapping, open the municipality's page, see its contacts' staleness, open one."""
+    # the page fixture is an editor's, logged in through the form
     page.goto(server + "/")
     page.get_by_role("link", name="Importera register").click()
     page.get_by_label("Registerfil").set_input_files(str(FIXTURES / "linkoping_projektlista.csv"))
@@ -34,9 +36,16 @@ def test_register_upload_directory_and_person_pages(server, page):  # noqa: F811
     assert "senast sedd" in contacts.first.inner_text()
     assert page.locator("#h-projects + ul li").count() == 3
     shot(page, "organisation")
+    assert page.locator("form[action$='/merge']").count() == 0  # merging is an admin's
     contacts.first.locator("a").first.click()
-    page.wait_for_selector("#h-admin")
+    page.wait_for_selector("#h-seen")
     assert page.locator("dl.facts").inner_text().count("@exempelstad.example.org") == 1
+    assert page.locator("#h-admin").count() == 0
+    person_url = page.url
+    log_in(page, server, "test-admin")
+    page.goto(person_url)
+    page.wait_for_selector("#h-admin")
+    assert page.get_by_role("button", name="Ta bort personen").is_visible()
     shot(page, "person")
 
 

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel
 
+from kb.accounts import Role
 from kb.models import SECTION_KINDS
 from kb.recommend import PartnerFilters
 from web import uploads
+from web.auth import UploadingUser, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -124,6 +126,7 @@ class ReportDetail(BaseModel):
     sections: list[dict[str, Any]]
     partners: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
+    uploaded_by: str | None = None
 
 
 class JobOut(BaseModel):
@@ -138,7 +141,7 @@ def _state(request: Request) -> AppState:
     return request.app.state.kb
 
 
-@router.get("/search", response_model=SearchOut)
+@router.get("/search", response_model=SearchOut, dependencies=[requires(Role.READER)])
 def api_search(
     request: Request,
     q: Annotated[str, Query(max_length=4000, description="A question or a paragraph describing an initiative")],
@@ -171,11 +174,13 @@ def list_reports(state: AppState, sort: str = "newest", programme: str = "") -> 
     return sorted(rows, key=key) if key else sorted(rows, key=lambda r: -r["id"])
 
 
-@router.get("/reports", response_model=list[ReportOut])
+@router.get("/reports", response_model=list[ReportOut], dependencies=[requires(Role.READER)])
 def api_reports(
     request: Request, sort: Annotated[str, Query(pattern="^(newest|title|programme)$")] = "newest", programme: str = ""
 ):
-    return list_reports(_state(request), sort, programme)
+    from web.pages import visible
+
+    return visible(request, list_reports(_state(request), sort, programme))
 
 
 def report_detail(state: AppState, report_id: int) -> dict:
@@ -200,9 +205,13 @@ def report_detail(state: AppState, report_id: int) -> dict:
     return {"report": report.as_json(), "sections": sections, "partners": partners, "contacts": contacts}
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetail)
+@router.get("/reports/{report_id}", response_model=ReportDetail, dependencies=[requires(Role.READER)])
 def api_report(request: Request, report_id: int):
-    return report_detail(_state(request), report_id)
+    from web.pages import ensure_visible
+
+    detail = report_detail(_state(request), report_id)
+    ensure_visible(request, detail["report"])
+    return {**detail, "uploaded_by": request.app.state.auth.accounts.uploader(detail["report"]["sha256"])}
 
 
 def job_status(state: AppState, job_id: str) -> dict:
@@ -212,14 +221,17 @@ def job_status(state: AppState, job_id: str) -> dict:
     return job.as_json()
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get("/jobs/{job_id}", response_model=JobOut, dependencies=[requires(Role.EDITOR)])
 def api_job(request: Request, job_id: str):
     return job_status(_state(request), job_id)
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202)
-async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
+async def api_upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
+    from web.pages import record_uploader
+
     job, existing = await uploads.accept(request, file)
+    record_uploader(request, job)
     if existing is not None:
         return {
             "id": "",
@@ -231,7 +243,7 @@ async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
     return job.as_json()
 
 
-@router.get("/healthz", include_in_schema=False)
+@router.get("/healthz", include_in_schema=False, dependencies=[requires(Role.PUBLIC)])
 def api_health(request: Request):
     return health(request)
 

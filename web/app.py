@@ -7,7 +7,7 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -20,6 +20,7 @@ from kb.errors import KBError, ReportNotFound
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
+from web import auth
 from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.jobs import Job, Jobs
 from web.state import AppState
@@ -41,8 +42,10 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job))
             jobs.start()
             app.state.kb = AppState(settings, store, Searcher(store.catalog, store.index, store.embedder), lock, jobs)
+            app.state.auth = auth.AuthState.open(settings)
             yield
             jobs.stop()
+            app.state.auth.close()
         finally:
             store.close()
 
@@ -50,6 +53,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
         title="Lärdomsbanken",
         description="Lessons from completed EU projects, searchable in Swedish and English.",
         lifespan=lifespan,
+        dependencies=[Depends(auth.guard)],  # every route: who is asking, CSRF, and a declared role
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
@@ -66,6 +70,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
 
     app.include_router(directory.router)
     _install_error_handlers(app, templates)
+    auth.install(app, settings)
     return app
 
 

@@ -1,8 +1,8 @@
 """The partner directory on the web: organisations, people, hand corrections, personal data, register uploads.
 
-Pages and their JSON twins under /api are built from the same kb.directory data. Roles (enforced by
-the authentication layer): reading pages is for readers, uploading a register for editors, and
-merging, splitting, correcting, exporting and erasing for admins. Every change is a POST.
+Pages and their JSON twins under /api are built from the same kb.directory data. Every route declares
+its role (web.auth): reading pages is for readers, uploading a register for editors, and merging,
+splitting, correcting, exporting and erasing for admins. Every change is a POST (with the CSRF token).
 """
 
 from __future__ import annotations
@@ -16,24 +16,22 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from ingest.register_csv import FIELDS, parse_mapping
 from ingest.registers import FORMATS, import_register
 from kb import directory
+from kb.accounts import Role
 from kb.errors import KBError
 from kb.orgnames import ORG_TYPES
 from kb.people import erase_person, export_person
 from web.app import render
+from web.auth import AdminUser, EditorUser, actor, requires
 from web.state import AppState
 
 router = APIRouter()
+READER = requires(Role.READER)
+EDITOR = requires(Role.EDITOR)
 _GZIP = b"\x1f\x8b"
 
 
 def _state(request: Request) -> AppState:
     return request.app.state.kb
-
-
-def actor(request: Request) -> str:
-    """Who acts: the signed-in user where authentication provides one, else "web"."""
-    user = getattr(request.state, "user", None)
-    return str(getattr(user, "name", None) or user or "web")
 
 
 # -- organisations --------------------------------------------------------------------------
@@ -44,13 +42,13 @@ def _list(request: Request, q: str, country: str, org_type: str, page: int) -> d
     return {**view, "q": q, "country": country, "org_type": org_type}
 
 
-@router.get("/organisations", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/organisations", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
 def organisations_page(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1):
     view = _list(request, q, country, org_type, max(page, 1))
     return render(request, "organisations.html", {**view, "org_types": ORG_TYPES})
 
 
-@router.get("/api/organisations", tags=["api"])
+@router.get("/api/organisations", tags=["api"], dependencies=[READER])
 def api_organisations(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1) -> dict:
     """The partner directory: organisations de-duplicated across reports and registers, most projects first."""
     return _list(request, q, country, org_type, max(page, 1))
@@ -62,19 +60,21 @@ def _organisation(request: Request, organisation_id: int) -> dict:
         return directory.organisation_page(state.store.catalog, organisation_id)
 
 
-@router.get("/organisations/{organisation_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/organisations/{organisation_id}", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER]
+)
 def organisation_page(request: Request, organisation_id: int, done: str = ""):
     return render(request, "organisation.html", {**_organisation(request, organisation_id), "done": done})
 
 
-@router.get("/api/organisations/{organisation_id}", tags=["api"])
+@router.get("/api/organisations/{organisation_id}", tags=["api"], dependencies=[READER])
 def api_organisation(request: Request, organisation_id: int) -> dict:
     """One organisation: its names, projects, roles, countries and contacts with the date each was last seen."""
     return _organisation(request, organisation_id)
 
 
 @router.post("/organisations/{organisation_id}/merge", include_in_schema=False)
-def merge_organisations(request: Request, organisation_id: int, other: Annotated[str, Form()]):
+def merge_organisations(request: Request, user: AdminUser, organisation_id: int, other: Annotated[str, Form()]):
     if not other.strip().isdigit():
         raise KBError("Give the number of the organisation to merge with (its page address ends with it).")
     state = _state(request)
@@ -84,7 +84,7 @@ def merge_organisations(request: Request, organisation_id: int, other: Annotated
 
 
 @router.post("/organisations/{organisation_id}/split", include_in_schema=False)
-def split_organisation(request: Request, organisation_id: int, alias: Annotated[str, Form()]):
+def split_organisation(request: Request, user: AdminUser, organisation_id: int, alias: Annotated[str, Form()]):
     state = _state(request)
     with state.lock:
         apart = directory.split(state.store.catalog, organisation_id, alias, actor(request))
@@ -98,12 +98,12 @@ def _person(request: Request, key: str) -> dict:
         return directory.person_page(state.store.catalog, key)
 
 
-@router.get("/people/{key}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/people/{key}", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
 def person_page(request: Request, key: str, done: str = ""):
     return render(request, "person.html", {**_person(request, key), "done": done})
 
 
-@router.get("/api/people/{key}", tags=["api"])
+@router.get("/api/people/{key}", tags=["api"], dependencies=[READER])
 def api_person(request: Request, key: str) -> dict:
     """A contact person: every project they were named in, with the date each was last seen in its source."""
     return _person(request, key)
@@ -112,6 +112,7 @@ def api_person(request: Request, key: str) -> dict:
 @router.post("/people/{key}/correct", include_in_schema=False)
 def correct_person(
     request: Request,
+    user: AdminUser,
     key: str,
     name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
@@ -135,7 +136,7 @@ def _email_of(request: Request, key: str) -> str:
 
 @router.post("/people/{key}/export", tags=["api"])
 @router.post("/api/people/{key}/export", tags=["api"])
-def export_person_data(request: Request, key: str):
+def export_person_data(request: Request, user: AdminUser, key: str):
     """Everything stored about the person, as a JSON download (written to the audit log)."""
     email = _email_of(request, key)
     state = _state(request)
@@ -147,7 +148,7 @@ def export_person_data(request: Request, key: str):
 
 
 @router.post("/people/{key}/erase", include_in_schema=False)
-def erase_person_page(request: Request, key: str, confirm: Annotated[str, Form()] = ""):
+def erase_person_page(request: Request, user: AdminUser, key: str, confirm: Annotated[str, Form()] = ""):
     if confirm != "yes":
         raise KBError("Tick the box to confirm that the person is to be erased.")
     email = _email_of(request, key)
@@ -158,7 +159,7 @@ def erase_person_page(request: Request, key: str, confirm: Annotated[str, Form()
 
 
 @router.post("/api/people/{key}/erase", tags=["api"])
-def api_erase_person(request: Request, key: str) -> dict:
+def api_erase_person(request: Request, user: AdminUser, key: str) -> dict:
     """Erase the person from contacts, passages, the directory and the vector index."""
     email = _email_of(request, key)
     state = _state(request)
@@ -168,7 +169,7 @@ def api_erase_person(request: Request, key: str) -> dict:
 
 
 # -- register uploads -----------------------------------------------------------------------
-@router.get("/registers/upload", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/registers/upload", response_class=HTMLResponse, include_in_schema=False, dependencies=[EDITOR])
 def register_upload_page(request: Request):
     return render(
         request,
@@ -219,6 +220,7 @@ async def _import_upload(request: Request, upload: UploadFile, fmt: str, mapping
 @router.post("/registers/upload", response_class=HTMLResponse, include_in_schema=False)
 async def register_upload(
     request: Request,
+    user: EditorUser,
     file: Annotated[UploadFile, File()],
     format: Annotated[str, Form()],  # noqa: A002 - the form field's name
     mapping: Annotated[str, Form()] = "",
@@ -234,6 +236,7 @@ async def register_upload(
 @router.post("/api/registers", tags=["api"])
 async def api_register_upload(
     request: Request,
+    user: EditorUser,
     file: Annotated[UploadFile, File()],
     format: Annotated[str, Form()],  # noqa: A002 - the form field's name
     mapping: Annotated[str, Form()] = "",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from kb.accounts import Role
+from kb.errors import ReportNotFound
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
 from kb.orgnames import ORG_TYPES
 from kb.recommend import PartnerFilters
 from web import uploads
 from web.app import render
+from web.auth import EditorUser, UploadingUser, actor, can_edit, current_user, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -27,7 +30,7 @@ def _filters(programme: str | None, year: int | None, lang: str | None, section:
     return Filters(programme=programme or None, year=year, lang=lang or None, section=section or None)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def search_page(
     request: Request,
     q: str = "",
@@ -69,12 +72,12 @@ def search_page(
     )
 
 
-@router.get("/reports", response_class=HTMLResponse)
+@router.get("/reports", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def reports_page(request: Request, sort: str = "newest", programme: str = ""):
     from web.api import list_reports
 
     state = _state(request)
-    rows = list_reports(state, sort, programme)
+    rows = visible(request, list_reports(state, sort, programme))
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -82,18 +85,22 @@ def reports_page(request: Request, sort: str = "newest", programme: str = ""):
     )
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse)
+@router.get("/reports/{report_id}", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def report_page(request: Request, report_id: int):
     from web.api import report_detail
 
-    return render(request, "report.html", report_detail(_state(request), report_id))
+    detail = report_detail(_state(request), report_id)
+    ensure_visible(request, detail["report"])
+    editable = can_edit(request, current_user(request), detail["report"]["sha256"])
+    return render(request, "report.html", {**detail, "can_edit": editable})
 
 
-@router.get("/reports/{report_id}/pdf")
+@router.get("/reports/{report_id}/pdf", dependencies=[requires(Role.READER)])
 def report_pdf(request: Request, report_id: int, download: bool = False):
     state = _state(request)
     with state.lock:
         report = state.store.catalog.report(report_id)
+    ensure_visible(request, report.as_json())
     path = state.store.original_path(report.sha256)
     disposition = "attachment" if download else "inline"
     return FileResponse(
@@ -105,20 +112,21 @@ def report_pdf(request: Request, report_id: int, download: bool = False):
     )
 
 
-@router.get("/upload", response_class=HTMLResponse)
+@router.get("/upload", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])
 def upload_page(request: Request):
     return render(request, "upload.html", {"max_mb": _state(request).settings.max_file_mb})
 
 
 @router.post("/upload")
-async def upload(request: Request, file: Annotated[UploadFile, File()]):
+async def upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
     job, existing = await uploads.accept(request, file)
+    record_uploader(request, job)
     if existing is not None:
         return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+@router.get("/jobs/{job_id}", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])
 def job_page(request: Request, job_id: str):
     from web.api import job_status
 
@@ -129,14 +137,16 @@ def job_page(request: Request, job_id: str):
 
 
 @router.get("/reports/{report_id}/review", response_class=HTMLResponse)
-def review_page(request: Request, report_id: int, saved: str = ""):
+def review_page(request: Request, user: EditorUser, report_id: int, saved: str = ""):
     from web.api import report_detail
 
+    detail = report_detail(_state(request), report_id)
+    ensure_can_edit(request, user, detail["report"]["sha256"])
     return render(
         request,
         "review.html",
         {
-            **report_detail(_state(request), report_id),
+            **detail,
             "saved": saved,
             "kinds": SECTION_KINDS,
             "partner_roles": PARTNER_ROLES,
@@ -147,6 +157,7 @@ def review_page(request: Request, report_id: int, saved: str = ""):
 @router.post("/reports/{report_id}/review")
 async def review_save(
     request: Request,
+    user: EditorUser,
     report_id: int,
     title: Annotated[str, Form()] = "",
     acronym: Annotated[str, Form()] = "",
@@ -161,6 +172,9 @@ async def review_save(
     publish: Annotated[str, Form()] = "",
 ):
     state = _state(request)
+    with state.lock:
+        sha256 = state.store.catalog.report(report_id).sha256
+    ensure_can_edit(request, user, sha256)
     meta = ReportMeta(
         title=title.strip() or None,
         acronym=acronym.strip() or None,
@@ -182,11 +196,33 @@ async def review_save(
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
         state.store.reclassify(report_id, sections)
         state.store.catalog.replace_people(report_id, partners, contacts)
-        state.store.catalog.audit("web", "review", f"report {report_id}")
+        state.store.catalog.audit(actor(request), "review", f"report {report_id}")
         if publish:
             state.store.catalog.publish(report_id)
-            state.store.catalog.audit("web", "publish", f"report {report_id}")
+            state.store.catalog.audit(actor(request), "publish", f"report {report_id}")
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
+
+
+def visible(request: Request, rows: list[dict]) -> list[dict]:
+    """Published reports for everyone; a draft only for whoever may edit it."""
+    user = current_user(request)
+    return [r for r in rows if r["status"] == "published" or can_edit(request, user, r["sha256"])]
+
+
+def ensure_visible(request: Request, report: dict) -> None:
+    if not visible(request, [report]):
+        raise ReportNotFound(f"No report has id {report['id']}; `kb reports` lists them.")
+
+
+def ensure_can_edit(request: Request, user, sha256: str) -> None:
+    if not can_edit(request, user, sha256):
+        raise HTTPException(403, "Only the editor who uploaded this report, or an admin, may change it.")
+
+
+def record_uploader(request: Request, job) -> None:
+    """The uploading account owns the report made from this file (kb.accounts.Accounts.uploader)."""
+    if job is not None:
+        request.app.state.auth.accounts.record_uploader(job.sha256, actor(request))
 
 
 def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:
@@ -240,7 +276,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[requires(Role.PUBLIC)])
 def healthz(request: Request) -> dict:
     from web.api import health
 
