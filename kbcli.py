@@ -431,23 +431,64 @@ def user_disable(ctx: click.Context, name: str, enable: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["projektbanken", "interreg-se", "cordis"]),
+    type=click.Choice(["projektbanken", "interreg-se", "cordis", "csv"]),
     required=True,
-    help="projektbanken (Tillväxtverket JSON), interreg-se (Interreg partners JSON), cordis (organization CSV).",
+    help="projektbanken (Tillväxtverket JSON), interreg-se (Interreg partners JSON), cordis (organization CSV), "
+    "csv (any project list, with --map or --map-file).",
+)
+@click.option(
+    "--map", "mapping", default="", help="csv: Column=field pairs, comma-separated, e.g. 'Projektnamn=title'."
+)
+@click.option(
+    "--map-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="csv: a file with one Column=field pair per line (# comments).",
 )
 @click.pass_context
-def import_register(ctx: click.Context, file: Path, fmt: str) -> None:
+def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_file: Path | None) -> None:
     """Import a project register: its projects become searchable next to the reports. Safe to re-run.
 
     Example: kb import-register projektbanken.json --format projektbanken
     """
+    from ingest.register_csv import parse_mapping
     from ingest.registers import import_register as run_import
+    from kb import directory as partner_directory
     from kb.store import Store
 
+    columns = None
+    if fmt == "csv":
+        text = (map_file.read_text(encoding="utf-8") + "\n" if map_file else "") + mapping
+        columns = parse_mapping(text)
+    elif mapping or map_file:
+        raise click.UsageError("--map and --map-file are for --format csv only.")
     with Store.open(_settings(ctx)) as store:
         store.reconcile()
-        summary = run_import(file, fmt, store)
+        summary = run_import(file, fmt, store, columns)
+        partner_directory.build(store.catalog)  # now, rather than on the next search
     click.echo(summary.line())
+
+
+@main.command()
+@click.argument("action", type=click.Choice(["build"]))
+@click.pass_context
+def directory(ctx: click.Context, action: str) -> None:
+    """Rebuild the partner directory (organisations de-duplicated across reports and registers) now.
+
+    Example: kb directory build
+    """
+    from kb import directory as partner_directory
+    from kb.catalog import Catalog
+    from kb.lock import WriterLock
+
+    settings = _settings(ctx).check()
+    with WriterLock(settings.lock_path):
+        catalog = Catalog.open(settings)
+        try:
+            clusters = partner_directory.build(catalog)
+            names = sum(len(c.aliases) for c in clusters)
+            click.echo(f"{len(clusters)} organisations from {names} distinct names")
+        finally:
+            catalog.close()
 
 
 @main.command()

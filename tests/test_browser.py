@@ -39,6 +39,7 @@ def server(tmp_path_factory, embedder):
     accounts = Accounts.open(settings.check())
     accounts.add("test-editor", Role.EDITOR, PASSWORD)
     accounts.add("test-reader", Role.READER, PASSWORD)  # the onboarding check reads as another person
+    accounts.add("test-admin", Role.ADMIN, PASSWORD)  # the directory's admin forms
     accounts.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kb.accounts import Role
 from kb.models import SECTION_KINDS
+from kb.recommend import PartnerFilters
 from kb.themes import BY_KEY, themes_of
 from web import uploads
 from web.auth import UploadingUser, requires
@@ -75,6 +76,42 @@ class Person(BaseModel):
     matching_passages: int
 
 
+class Evidence(BaseModel):
+    report_id: int
+    project: str
+    kind: str  # "report" (matching lesson passages) or "register" (a matching register project)
+    passages: int
+    role: str | None
+
+
+class RankedOrganisation(BaseModel):
+    id: int
+    name: str
+    country: str | None
+    org_type: str | None
+    score: float
+    evidence: list[Evidence]
+
+
+class RankedPerson(BaseModel):
+    person: str  # the id of the person's page, /people/{person}
+    name: str
+    role: str | None
+    organisation_name: str | None
+    organisation_id: int | None
+    email: str | None
+    phone: str | None
+    last_seen: str | None
+    stale: bool
+    score: float
+    evidence: list[Evidence]
+
+
+class Recommendation(BaseModel):
+    organisations: list[RankedOrganisation]
+    people: list[RankedPerson]
+
+
 class SearchOut(BaseModel):
     query: str
     lang: str
@@ -82,6 +119,7 @@ class SearchOut(BaseModel):
     groups: list[LessonGroup]
     projects: list[ReportOut]
     people: list[Person]
+    partners: Recommendation | None = None
 
 
 class ReportDetail(BaseModel):
@@ -115,6 +153,8 @@ def api_search(
     section: str = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
     theme: Annotated[str, Query(description="A theme key, see /api/themes")] = "",
+    country: Annotated[str, Query(pattern="^(|[A-Za-z]{2})$", description="Partners from this country")] = "",
+    org_type: Annotated[str, Query(pattern="^(|public|research|business|other)$")] = "",
 ):
     from web.pages import _filters
 
@@ -122,7 +162,9 @@ def api_search(
         raise HTTPException(422, f"Unknown section {section!r}; use one of {', '.join(SECTION_KINDS)}.")
     if theme and theme not in BY_KEY:
         raise HTTPException(422, f"Unknown theme {theme!r}; use one of {', '.join(BY_KEY)}.")
-    view = search_view(_state(request), q, _filters(programme, year, lang, section, theme), k)
+    partner_filters = PartnerFilters(country.upper() or None, org_type or None)
+    filters = _filters(programme, year, lang, section, theme)
+    view = search_view(_state(request), q, filters, k, partner_filters)
     for group in view["groups"]:
         for hit in group["hits"]:
             hit.pop("html", None)

@@ -22,7 +22,7 @@ from kb.settings import Settings
 from kb.store import Store
 from kb.themes import suggest_missing
 from web import auth
-from web.i18n import LANGUAGES, SECTION_LABELS, translate
+from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.jobs import Job, Jobs
 from web.state import AppState
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
     templates.env.globals["money"] = _money
+    templates.env.globals["org_type_label"] = lambda kind: ORG_TYPE_LABELS.get(kind, kind)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -72,6 +73,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
 
     for module in (collections, followup, start):
         module.install(app)
+    from web import directory
+
+    app.include_router(directory.router)
     _install_error_handlers(app, templates)
     auth.install(app, settings)
     return app

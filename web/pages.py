@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from kb.accounts import Role
 from kb.errors import ReportNotFound
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
+from kb.orgnames import ORG_TYPES
+from kb.recommend import PartnerFilters
 from kb.themes import BY_KEY, THEMES, set_themes
 from web import uploads
 from web.app import render
@@ -42,12 +44,18 @@ def search_page(
     lang: str = "",
     section: str = "",
     theme: str = "",
+    country: str = "",
+    org_type: str = "",
 ):
     state = _state(request)
     theme = theme if theme in BY_KEY else ""
     year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
     section = section if section in SECTION_KINDS else ""
-    view = search_view(state, q, _filters(programme, year_number, lang, section, theme)) if q.strip() else None
+    country = country.strip().upper()[:2] if country.strip().isalpha() else ""
+    org_type = org_type if org_type in ORG_TYPES else ""
+    partner_filters = PartnerFilters(country or None, org_type or None)
+    filters = _filters(programme, year_number, lang, section, theme)
+    view = search_view(state, q, filters, partner_filters=partner_filters) if q.strip() else None
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -65,7 +73,10 @@ def search_page(
                 "lang": lang,
                 "section": section,
                 "theme": theme,
+                "country": country,
+                "org_type": org_type,
             },
+            "org_types": ORG_TYPES,
         },
     )
 
