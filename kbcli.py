@@ -310,28 +310,188 @@ def audit(ctx: click.Context, limit: int) -> None:
         catalog.close()
 
 
+@main.group()
+def user() -> None:
+    """Accounts that log in to the web app: add, list, change role, reset password, disable."""
+
+
+def _accounts_and_audit(ctx: click.Context, action: str, target: str, change):
+    """Run ``change(accounts)`` and append the outcome to the audit log, with the system user as actor."""
+    import getpass
+
+    from kb.accounts import Accounts
+    from kb.catalog import Catalog
+
+    settings = _settings(ctx).check()
+    accounts = Accounts.open(settings)
+    catalog = Catalog.open(settings)
+    try:
+        try:
+            result = change(accounts)
+        except KBError as exc:
+            catalog.audit(getpass.getuser(), action, target, f"failed: {exc}")
+            raise
+        catalog.audit(getpass.getuser(), action, target, "ok")
+        return result
+    finally:
+        catalog.close()
+        accounts.close()
+
+
+def _new_password(password_stdin: bool) -> tuple[str, bool]:
+    from kb.accounts import generate_password
+
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    return generate_password(), True
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "editor", "admin"]), default="reader", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Create a local account; a generated password is printed once.
+
+    Example: kb user add anna --role editor
+    """
+    from kb.accounts import Role
+
+    password, generated = _new_password(password_stdin)
+    _accounts_and_audit(ctx, "add account", name, lambda a: a.add(name, Role.parse(role), password))
+    click.echo(f"Created {role} {name}." + (f" Password (shown once): {password}" if generated else ""))
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.pass_context
+def user_list(ctx: click.Context, as_json: bool) -> None:
+    """List the accounts with their role and state.
+
+    Example: kb user list
+    """
+    from kb.accounts import Accounts
+
+    accounts = Accounts.open(_settings(ctx).check())
+    try:
+        rows = [a.as_json() for a in accounts.all()]
+    finally:
+        accounts.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for a in rows:
+        state = "disabled" if a["disabled"] else "active"
+        click.echo(f"{a['name']:<24} {a['role']:<7} {a['source']:<6} {state:<9} since {a['created_at']}")
+
+
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["reader", "editor", "admin"]))
+@click.pass_context
+def user_role(ctx: click.Context, name: str, role: str) -> None:
+    """Change an account's role; its sessions end.
+
+    Example: kb user role anna admin
+    """
+    from kb.accounts import Role
+
+    _accounts_and_audit(ctx, "change role", name, lambda a: a.set_role(name, Role.parse(role)))
+    click.echo(f"{name} is now {role}.")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+@click.pass_context
+def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set a new password (generated and printed once, unless read from stdin); sessions end.
+
+    Example: kb user passwd admin
+    """
+    password, generated = _new_password(password_stdin)
+    _accounts_and_audit(ctx, "reset password", name, lambda a: a.set_password(name, password))
+    click.echo(f"New password for {name}" + (f" (shown once): {password}" if generated else " set."))
+
+
+@user.command("disable")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Let a disabled account log in again.")
+@click.pass_context
+def user_disable(ctx: click.Context, name: str, enable: bool) -> None:
+    """Stop an account from logging in (its sessions end at once), or --enable it again.
+
+    Example: kb user disable anna
+    """
+    action = "enable account" if enable else "disable account"
+    _accounts_and_audit(ctx, action, name, lambda a: a.set_disabled(name, not enable))
+    click.echo(f"{name} is {'enabled' if enable else 'disabled'}.")
+
+
 @main.command("import-register")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["projektbanken", "interreg-se", "cordis"]),
+    type=click.Choice(["projektbanken", "interreg-se", "cordis", "csv"]),
     required=True,
-    help="projektbanken (Tillväxtverket JSON), interreg-se (Interreg partners JSON), cordis (organization CSV).",
+    help="projektbanken (Tillväxtverket JSON), interreg-se (Interreg partners JSON), cordis (organization CSV), "
+    "csv (any project list, with --map or --map-file).",
+)
+@click.option(
+    "--map", "mapping", default="", help="csv: Column=field pairs, comma-separated, e.g. 'Projektnamn=title'."
+)
+@click.option(
+    "--map-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="csv: a file with one Column=field pair per line (# comments).",
 )
 @click.pass_context
-def import_register(ctx: click.Context, file: Path, fmt: str) -> None:
+def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_file: Path | None) -> None:
     """Import a project register: its projects become searchable next to the reports. Safe to re-run.
 
     Example: kb import-register projektbanken.json --format projektbanken
     """
+    from ingest.register_csv import parse_mapping
     from ingest.registers import import_register as run_import
+    from kb import directory as partner_directory
     from kb.store import Store
 
+    columns = None
+    if fmt == "csv":
+        text = (map_file.read_text(encoding="utf-8") + "\n" if map_file else "") + mapping
+        columns = parse_mapping(text)
+    elif mapping or map_file:
+        raise click.UsageError("--map and --map-file are for --format csv only.")
     with Store.open(_settings(ctx)) as store:
         store.reconcile()
-        summary = run_import(file, fmt, store)
+        summary = run_import(file, fmt, store, columns)
+        partner_directory.build(store.catalog)  # now, rather than on the next search
     click.echo(summary.line())
+
+
+@main.command()
+@click.argument("action", type=click.Choice(["build"]))
+@click.pass_context
+def directory(ctx: click.Context, action: str) -> None:
+    """Rebuild the partner directory (organisations de-duplicated across reports and registers) now.
+
+    Example: kb directory build
+    """
+    from kb import directory as partner_directory
+    from kb.catalog import Catalog
+    from kb.lock import WriterLock
+
+    settings = _settings(ctx).check()
+    with WriterLock(settings.lock_path):
+        catalog = Catalog.open(settings)
+        try:
+            clusters = partner_directory.build(catalog)
+            names = sum(len(c.aliases) for c in clusters)
+            click.echo(f"{len(clusters)} organisations from {names} distinct names")
+        finally:
+            catalog.close()
 
 
 @main.command()
@@ -346,11 +506,34 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
     """
     import uvicorn
 
+    from kb.accounts import Accounts
     from web.app import create_app
 
     settings = _settings(ctx).check()
+    accounts = Accounts.open(settings)
+    try:
+        password = accounts.bootstrap_admin()
+    finally:
+        accounts.close()
+    if password:
+        _audit_startup(settings, "add account", "admin", "ok: first start, password printed once")
+        click.echo(
+            f"First start: created the account `admin` with password {password}\n"
+            "  (shown only now; log in and change it under My account, or run `kb user passwd admin`).",
+            err=True,
+        )
     click.echo(f"Lärdomsbanken on http://{host}:{port} (data in {settings.data_dir})", err=True)
     uvicorn.run(create_app(settings, seed_samples=not no_samples), host=host, port=port, log_level="warning")
+
+
+def _audit_startup(settings: Settings, action: str, target: str, outcome: str) -> None:
+    from kb.catalog import Catalog
+
+    catalog = Catalog.open(settings)
+    try:
+        catalog.audit("kb serve", action, target, outcome)
+    finally:
+        catalog.close()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import MemoryWatch, start  # noqa: E402
+from benchmarks.server import MemoryWatch, client, start  # noqa: E402
 from tests.upload_corpus import VERDICTS, search_snapshot, upload_and_wait  # noqa: E402
 
 QUERY = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
@@ -35,10 +33,10 @@ def main() -> None:
         slowest, slowest_read, unlisted, crashes = (0.0, ""), (0.0, ""), [], 0
         started = time.perf_counter()
         try:
-            with httpx.Client(base_url=url, timeout=180) as client:
-                before = search_snapshot(client, QUERY)
+            with client(url, 180) as session:
+                before = search_snapshot(session, QUERY)
                 for number, path in enumerate(files, start=1):
-                    verdict, read, seconds = upload_and_wait(client, path)
+                    verdict, read, seconds = upload_and_wait(session, path)
                     verdicts[verdict] += 1
                     slowest = max(slowest, (seconds, path.name))
                     slowest_read = max(slowest_read, (read, path.name))
@@ -54,7 +52,7 @@ def main() -> None:
                             f"reader peak {watch.child_peak_kib >> 10} MiB",
                             flush=True,
                         )
-                after = search_snapshot(client, QUERY)
+                after = search_snapshot(session, QUERY)
         finally:
             watch.stop()
             server_peak = watch.server_peak_kib

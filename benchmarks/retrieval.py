@@ -20,17 +20,29 @@ from kb.evaluation import evaluate_queries, load_queries  # noqa: E402
 from kb.reader import open_reader  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
-# Each variant changes the defaults of kb.search.SearchOptions ("ours" changes nothing).
-_DENSE_ONLY = {"keyword": False, "report_boost": 0.0}
+# Each variant changes the defaults of kb.search.SearchOptions ("ours" changes nothing). The steps
+# measured before page order and translated keywords existed switch both off, so their rows stay comparable.
+_BEFORE = {"new_pages_first": False, "translate": False}
+_DENSE_ONLY = {**_BEFORE, "keyword": False, "report_boost": 0.0}
 VARIANTS = {
-    "bm25-alone": {"dense": False, "keyword_weight_sv": 1.0, "keyword_cross_weight": 1.0, "report_boost": 0.0},
+    "bm25-alone": {
+        **_BEFORE,
+        "dense": False,
+        "keyword_weight_sv": 1.0,
+        "keyword_cross_weight": 1.0,
+        "report_boost": 0.0,
+    },
     "dense": _DENSE_ONLY,
     "dense+sentences": {**_DENSE_ONLY, "sentences": True},
     "dense+feedback": {**_DENSE_ONLY, "feedback_passages": 5},
-    "+keyword all languages": {"keyword_weight_sv": 1.0, "keyword_cross_weight": 1.0, "report_boost": 0.0},
-    "+keyword same language": {"keyword_weight_sv": 1.0, "report_boost": 0.0},
-    "+keyword English queries": {"report_boost": 0.0},
-    "ours (+report boost)": {},
+    "+keyword all languages": {**_BEFORE, "keyword_weight_sv": 1.0, "keyword_cross_weight": 1.0, "report_boost": 0.0},
+    "+keyword same language": {**_BEFORE, "keyword_weight_sv": 1.0, "report_boost": 0.0},
+    "+keyword English queries": {**_BEFORE, "report_boost": 0.0},
+    "+report boost": _BEFORE,
+    "+new pages first": {"translate": False},
+    "ours (+translated keywords)": {},
+    "ours with 1 word >= 0.80": {"translate_top": 1, "translate_min_similarity": 0.8},
+    "ours with translated weight 0.25": {"translated_weight": 0.25},
     "ours with rank fusion (RRF)": {"fusion": "rrf"},
     "ours+sentences": {"sentences": True},
     "ours+names for sv": {"names": True},

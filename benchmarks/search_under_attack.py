@@ -22,7 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.server import start  # noqa: E402
+from benchmarks.server import client, start  # noqa: E402
 from tests.pdfs import raw_pdf, slow_pdf  # noqa: E402
 
 FALLBACK = [
@@ -47,11 +47,11 @@ def hostile_files(folder: Path) -> list[Path]:
     return [slow_pdf(folder / "slow.pdf"), folder / "bomb.pdf", folder / "empty.pdf"]
 
 
-def measure(client: httpx.Client, queries: list[str], n: int) -> list[float]:
+def measure(session: httpx.Client, queries: list[str], n: int) -> list[float]:
     times = []
     for i in range(n):
         started = time.perf_counter()
-        answer = client.get("/api/search", params={"q": queries[i % len(queries)]})
+        answer = session.get("/api/search", params={"q": queries[i % len(queries)]})
         times.append((time.perf_counter() - started) * 1000)
         assert answer.status_code == 200, answer.text
     return times
@@ -74,13 +74,13 @@ class Attack(threading.Thread):
         self.verdicts: list[str] = []
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=180) as client:
+        with client(self.url, 180) as session:
             n = 0
             while not self.stop.is_set():
                 path = self.files[n % len(self.files)]
                 body = path.read_bytes() + f"\n% {n}\n".encode()
                 n += 1
-                answer = client.post("/api/uploads", files={"file": (path.name, body, "application/pdf")})
+                answer = session.post("/api/uploads", files={"file": (path.name, body, "application/pdf")})
                 if answer.status_code != 202:
                     time.sleep(0.5)
                     continue
@@ -88,7 +88,7 @@ class Attack(threading.Thread):
                 while job["state"] not in ("done", "failed", "duplicate"):
                     (self.reading.set if job["state"] == "reading" else self.reading.clear)()
                     time.sleep(0.05)
-                    job = client.get(f"/api/jobs/{job['id']}").json()
+                    job = session.get(f"/api/jobs/{job['id']}").json()
                 self.reading.clear()
                 self.verdicts.append(f"{path.name}: {job['message'] or job['state']}")
 
@@ -107,16 +107,16 @@ def main() -> None:
         process, url = start(Path(tmp) / "data")
         try:
             files = hostile_files(Path(tmp))
-            with httpx.Client(base_url=url, timeout=120) as client:
-                measure(client, queries, 5)  # warm up
-                idle = measure(client, queries, args.n)
+            with client(url, 120) as session:
+                measure(session, queries, 5)  # warm up
+                idle = measure(session, queries, args.n)
                 attack = Attack(url, files)
                 attack.start()
                 attack.reading.wait(timeout=120)
                 during, while_reading = [], 0
                 for i in range(args.n):
                     reading = attack.reading.is_set()
-                    during += measure(client, queries[i % len(queries) :] + queries, 1)
+                    during += measure(session, queries[i % len(queries) :] + queries, 1)
                     while_reading += reading
                 attack.stop.set()
                 attack.join(timeout=200)

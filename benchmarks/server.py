@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,11 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """`kb serve` on a free port (it ingests the sample reports into an empty data directory first)."""
+    """`kb serve` on a free port (it ingests the sample reports into an empty data directory first), with
+    an editor account for :func:`client` and no hourly upload limit in the way of a long run."""
+    from kb.settings import Settings
+    from tests.live_server import create_account
+
+    global ACCOUNT
+    ACCOUNT = create_account(Settings.from_env(data_dir=data_dir), "editor")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KB_UPLOADS_PER_HOUR": "100000"}
     process = subprocess.Popen(
         [sys.executable, "-m", "kbcli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
         env=env,
@@ -38,6 +46,20 @@ def start(data_dir: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.2)
     process.kill()
     raise SystemExit("kb serve did not start")
+
+
+ACCOUNT: tuple[str, str] | None = None  # name and password of the editor :func:`start` created
+
+
+@contextmanager
+def client(url: str, timeout: float) -> Iterator[httpx.Client]:
+    """An HTTP client logged in as that editor, sending the CSRF header (plain http to loopback keeps the
+    session cookie usable: KB_COOKIE_SECURE=auto)."""
+    from tests.live_server import log_in
+
+    with httpx.Client(base_url=url, timeout=timeout) as session:
+        log_in(session, *ACCOUNT)
+        yield session
 
 
 def _status_kib(pid: int, field: str) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,17 +141,67 @@ def store_analysis(
 def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
     """Add one file unless its content is already stored; with ``replace``, re-read it
     (or, for a changed file under a known name, replace the older version)."""
-    sha = sha256_file(path)
+    return _store_file(store, path, sha256_file(path), None, replace)
+
+
+def _store_file(store: Store, path: Path, sha: str, reading: Future | None, replace: bool) -> Outcome:
+    """Store one file, using the analysis read ahead in ``reading`` when there is one."""
     existing = store.catalog.report_by_sha(sha)
     if existing is not None and not replace:
         return Outcome(path, "unchanged", existing.id, existing.chunk_count)
     previous = existing or (store.catalog.report_by_filename(path.name) if replace else None)
     try:
-        analysis = analyse(path, store.settings, sha)
+        analysis = reading.result() if reading is not None else analyse(path, store.settings, sha)
     except ReportRejected as exc:
         return Outcome(path, "rejected", reason=exc.label)
     report_id = store_analysis(store, analysis, path, replace=previous)
     return Outcome(path, "replaced" if previous else "added", report_id, len(analysis.chunks))
+
+
+class ReadAhead:
+    """Reads the next files (sandboxed parse, sections, chunks) while the caller embeds and stores earlier ones.
+
+    Each of ``workers`` threads waits on its own sandboxed child process (see ingest.sandbox), so the
+    CPU-heavy parsing runs outside this interpreter; at most ``workers + 1`` files are read ahead.
+    Files the caller already holds (``wanted`` is false) are not read at all.
+    """
+
+    def __init__(self, files: Iterable[Path], settings: Settings, wanted: Callable[[Path, str], bool], workers: int):
+        self._files = iter(files)
+        self._settings = settings
+        self._wanted = wanted
+        self._ahead = workers + 1
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kb-read")
+        self._queue: deque[tuple[Path, str, Future | None]] = deque()
+
+    def __iter__(self) -> Iterator[tuple[Path, str, Future | None]]:
+        """``(path, sha256, reading)`` in the files' order; ``reading`` is None for files not wanted."""
+        self._fill()
+        while self._queue:
+            item = self._queue.popleft()
+            self._fill()
+            yield item
+
+    def _fill(self) -> None:
+        while sum(1 for _, _, f in self._queue if f is not None) < self._ahead:
+            path = next(self._files, None)
+            if path is None:
+                return
+            sha = sha256_file(path)
+            reading = self._pool.submit(analyse, path, self._settings, sha) if self._wanted(path, sha) else None
+            self._queue.append((path, sha, reading))
+
+    def close(self) -> None:
+        for _, _, reading in self._queue:
+            if reading is not None:
+                reading.cancel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def ingest_paths(
@@ -161,7 +212,11 @@ def ingest_paths(
     store: Store | None = None,
     on_file: Callable[[Outcome], None] | None = None,
 ) -> Summary:
-    """Ingest every PDF under ``paths``; one bad file never stops the batch."""
+    """Ingest every PDF under ``paths``; one bad file never stops the batch.
+
+    The next files are read in parallel (``settings.parse_workers``) while this thread embeds
+    and stores the earlier ones in order, one report at a time.
+    """
     files = find_pdfs(paths)
     if not files:
         raise KBError("No PDF files in " + ", ".join(str(p) for p in paths))
@@ -169,14 +224,19 @@ def ingest_paths(
     store = store or Store.open(settings)
     summary = Summary()
     started, embedded = time.perf_counter(), store.embed_seconds
+
+    def wanted(path: Path, sha: str) -> bool:
+        return replace or store.catalog.report_by_sha(sha) is None
+
     try:
         if own:
             store.reconcile()
-        for path in files:
-            outcome = ingest_file(store, path, replace)
-            summary.outcomes.append(outcome)
-            if on_file:
-                on_file(outcome)
+        with ReadAhead(files, settings, wanted, max(1, settings.parse_workers)) as ahead:
+            for path, sha, reading in ahead:
+                outcome = _store_file(store, path, sha, reading, replace)
+                summary.outcomes.append(outcome)
+                if on_file:
+                    on_file(outcome)
     finally:
         summary.seconds = time.perf_counter() - started
         summary.embed_seconds = store.embed_seconds - embedded

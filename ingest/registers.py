@@ -18,7 +18,7 @@ from kb.language import detect
 from kb.models import Chunk, Contact, Partner, ReportMeta
 from kb.store import Store
 
-FORMATS = ("projektbanken", "interreg-se", "cordis")
+FORMATS = ("projektbanken", "interreg-se", "cordis", "csv")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class RegisterEntry:
     meta: ReportMeta
     partners: list[Partner] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+    # per partner name: {"org_id", "vat", "org_type"} where the register gives them (for the directory)
+    details: dict[str, dict] = field(default_factory=dict, compare=False)
 
     @property
     def sha256(self) -> str:
@@ -142,6 +144,11 @@ def read_interreg_se(path: Path) -> Iterator[RegisterEntry]:
                 currency="EUR",
             ),
             partners=partners,
+            details={
+                str(m["organisationsnamn"]).strip(): {"org_type": m.get("organisationstyp")}
+                for m in members
+                if m.get("organisationstyp")
+            },
         )
 
 
@@ -191,21 +198,40 @@ def read_cordis(path: Path) -> Iterator[RegisterEntry]:
                 currency="EUR",
             ),
             partners=partners,
+            details={
+                m["name"].strip(): {
+                    "org_id": m.get("organisationID") or None,
+                    "vat": m.get("vatNumber") or None,
+                    "org_type": m.get("activityType") or None,
+                }
+                for m in members
+            },
         )
 
 
 READERS = {"projektbanken": read_projektbanken, "interreg-se": read_interreg_se, "cordis": read_cordis}
 
 
-def import_register(path: Path, fmt: str, store: Store) -> ImportSummary:
-    if fmt not in READERS:
+def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] | None = None) -> ImportSummary:
+    """Import a register file; ``mapping`` (column -> field) is required for ``csv`` and ignored otherwise."""
+    from ingest.register_csv import read_mapped_csv
+
+    if fmt not in FORMATS:
         raise KBError(f"Unknown register format {fmt!r}; supported: {', '.join(FORMATS)}.")
+    if fmt == "csv":
+        entries = list(read_mapped_csv(path, mapping or {}))
+    else:
+        entries = list(READERS[fmt](path))
+    if not entries:
+        raise KBError(f"{path.name} holds no {fmt} projects; check that the format matches the file.")
     summary = ImportSummary()
-    for entry in READERS[fmt](path):
+    seen: dict[int, dict[str, dict]] = {}
+    for entry in entries:
         existing = store.catalog.report_by_external_id(entry.external_id)
         sha = entry.sha256
         if existing is not None and existing.sha256 == sha:
             summary.unchanged += 1
+            seen[existing.id] = entry.details
             continue
         text = entry.description or entry.title
         chunk = Chunk(
@@ -218,7 +244,7 @@ def import_register(path: Path, fmt: str, store: Store) -> ImportSummary:
             lang=detect(text)[0],
             text=text,
         )
-        store.add_report(
+        report_id = store.add_report(
             source=None,
             sha256=sha,
             filename=entry.external_id,
@@ -232,8 +258,10 @@ def import_register(path: Path, fmt: str, store: Store) -> ImportSummary:
             kind="register",
             external_id=entry.external_id,
         )
+        seen[report_id] = entry.details
         if existing is None:
             summary.added += 1
         else:
             summary.updated += 1
+    store.catalog.record_sources(seen)
     return summary

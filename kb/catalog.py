@@ -81,6 +81,89 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE TABLE IF NOT EXISTS report_themes (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    theme TEXT NOT NULL,
+    score REAL,
+    source TEXT NOT NULL,  -- 'auto' (suggested from the text) or 'review' (set by a person)
+    PRIMARY KEY (report_id, theme)
+);
+CREATE INDEX IF NOT EXISTS report_themes_theme ON report_themes(theme);
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    featured INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collection_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,  -- 'passage' (chunk id), 'report' (report id) or 'contact' (report id:e-mail or name)
+    ref TEXT NOT NULL,
+    intro TEXT NOT NULL DEFAULT '',
+    UNIQUE (collection_id, kind, ref)
+);
+CREATE TABLE IF NOT EXISTS collection_reads (
+    item_id INTEGER NOT NULL REFERENCES collection_items(id) ON DELETE CASCADE,
+    reader TEXT NOT NULL,
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (item_id, reader)
+);
+-- The partner directory (kb/directory.py). What registers say about their organisations, and when
+-- an entry was last seen in its register (the date its contacts were last confirmed):
+CREATE TABLE IF NOT EXISTS partner_details (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    org_id TEXT,
+    vat TEXT,
+    org_type TEXT,
+    PRIMARY KEY (report_id, name)
+);
+CREATE TABLE IF NOT EXISTS source_seen (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+    seen_at TEXT NOT NULL
+);
+-- Organisations are derived from partners (rebuilt when partners change); their ids are kept per key.
+CREATE TABLE IF NOT EXISTS organisation_ids (key TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS organisations (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    country TEXT,
+    org_type TEXT,
+    identifiers TEXT NOT NULL DEFAULT '[]',
+    reasons TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS organisation_aliases (
+    alias TEXT PRIMARY KEY,
+    organisation_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    country TEXT,
+    mentions INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisation_aliases_org ON organisation_aliases(organisation_id);
+CREATE TABLE IF NOT EXISTS organisation_partners (
+    partner_id INTEGER PRIMARY KEY,
+    organisation_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisation_partners_org ON organisation_partners(organisation_id);
+CREATE TABLE IF NOT EXISTS organisation_contacts (
+    contact_id INTEGER PRIMARY KEY,
+    organisation_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS organisation_contacts_org ON organisation_contacts(organisation_id);
+CREATE TABLE IF NOT EXISTS organisation_decisions (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('merge', 'split')),
+    alias TEXT NOT NULL,
+    other TEXT,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 """
 
 # Columns added after schema 1, with their definitions (added on open to older catalogs).
@@ -388,7 +471,7 @@ class Catalog:
 
     # -- keyword index ------------------------------------------------------------------
     def report_ids(self, filters: Filters) -> list[int]:
-        """Reports that pass the report-level filters (programme, year, report)."""
+        """Reports that pass the report-level filters (programme, year, report, theme)."""
         sql, params = "SELECT id FROM reports WHERE 1", []
         if filters.programme:
             sql += " AND programme = ?"
@@ -399,6 +482,9 @@ class Catalog:
         if filters.report_id is not None:
             sql += " AND id = ?"
             params.append(filters.report_id)
+        if filters.theme:
+            sql += " AND id IN (SELECT report_id FROM report_themes WHERE theme = ?)"
+            params.append(filters.theme)
         return [r[0] for r in self._conn.execute(sql, params)]
 
     def programmes(self) -> list[str]:
@@ -466,6 +552,32 @@ class Catalog:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- for the modules that keep their own tables (kb.themes, kb.collections, kb.followup) --
+    def read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+    # -- the partner directory's sources (its own tables: kb/directory_catalog.py) ----------
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For kb.directory_catalog, which keeps the directory's SQL out of this module."""
+        return self._conn
+
+    def record_sources(self, seen: dict[int, dict[str, dict]]) -> None:
+        """Register entries seen today, with what the register says about each organisation."""
+        today = datetime.now(UTC).date().isoformat()
+        with self.transaction() as tx:
+            for report_id, details in seen.items():
+                tx.execute(
+                    "INSERT INTO source_seen (report_id, seen_at) VALUES (?, ?) "
+                    "ON CONFLICT(report_id) DO UPDATE SET seen_at = excluded.seen_at",
+                    (report_id, today),
+                )
+                tx.execute("DELETE FROM partner_details WHERE report_id = ?", (report_id,))
+                tx.executemany(
+                    "INSERT OR REPLACE INTO partner_details (report_id, name, org_id, vat, org_type) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(report_id, n, d.get("org_id"), d.get("vat"), d.get("org_type")) for n, d in details.items()],
+                )
 
 
 def _meta_values(meta: ReportMeta) -> tuple:

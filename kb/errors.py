@@ -61,3 +61,7 @@ class ReportRejected(KBError):
     @property
     def label(self) -> str:
         return REJECTION_REASONS[self.reason]
+
+
+class AccountError(KBError):
+    """An account cannot be created, changed or used as asked."""

@@ -260,3 +260,75 @@ def ensure_model_folder(cache_dir: Path) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+ONNX_INT8_FILE = "onnx/model_qint8.onnx"
+
+
+def ensure_onnx_int8(folder: Path) -> Path:
+    """An int8-quantised ONNX export of the model in ``folder``, built once beside its weights.
+
+    sentence-transformers' own ONNX backend needs optimum, whose release pins transformers
+    below the version we use, so the export uses torch.onnx and the quantisation onnxruntime's
+    own dynamic quantiser (int8 weights, activations quantised per batch at run time).
+    """
+    target = folder / ONNX_INT8_FILE
+    if target.exists():
+        return target
+    tmp = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))
+    try:
+        _export_onnx(folder, tmp / "model.onnx")
+        _quantise_int8(tmp / "model.onnx", tmp / "model_qint8.onnx")
+        target.parent.mkdir(exist_ok=True)
+        os.replace(tmp / "model_qint8.onnx", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _export_onnx(folder: Path, out: Path) -> None:
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    model = LastHiddenState(AutoModel.from_pretrained(str(folder))).eval()
+    example = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer notes about constants that do not vary for this graph
+        torch.onnx.export(
+            model,
+            example,
+            str(out),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def _quantise_int8(source: Path, out: Path) -> None:
+    import logging
+    import warnings
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_dynamic logs a hint about pre-processing on the root logger
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)

@@ -120,10 +120,11 @@ class Filters:
     lang: str | None = None
     section: str | None = None
     report_id: int | None = None
+    theme: str | None = None  # a key of kb.themes.THEMES
 
     @property
     def by_report(self) -> bool:
-        return any(v is not None for v in (self.programme, self.year, self.report_id))
+        return any(v is not None for v in (self.programme, self.year, self.report_id, self.theme))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, replace
 
+from kb.collections import forget_contact
 from kb.errors import KBError
 from kb.passages import passage_text, vector_metadata
 from kb.store import Store
@@ -63,6 +64,7 @@ def erase_person(store: Store, email: str, actor: str) -> int:
     ]
     redacted = {c.id: pattern.sub(REDACTED, c.text) for _, c in mentions}
     store.catalog.erase_contact(email, redacted)
+    forget_contact(store.catalog, email)
     updated = [(rid, replace(c, text=redacted[c.id])) for rid, c in mentions]
     if updated:
         vectors = store.embedder.passages([passage_text(c) for _, c in updated])

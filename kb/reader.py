@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from kb.catalog import Catalog
 from kb.embedder import Embedder
 from kb.index import VectorIndex
+from kb.lexicon import Lexicon
 from kb.search import Searcher
 from kb.settings import Settings
 
@@ -36,6 +37,7 @@ def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterato
                 f"the vector index holds {vectors} vectors for {chunks} chunks; the next `kb ingest` "
                 "repairs it, or run `kb reindex`."
             )
-        yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder), warnings)
+        lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder, lexicon=lexicon), warnings)
     finally:
         catalog.close()

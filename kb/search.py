@@ -19,6 +19,8 @@ import numpy as np
 from kb.catalog import Catalog
 from kb.embedder import Embedder
 from kb.language import detect_query
+from kb.lexicon import LANG as LEXICON_LANG
+from kb.lexicon import Lexicon, lexicon_words
 from kb.models import Chunk, Filters, Hit, Report
 from kb.terms import stems, tokens
 
@@ -56,6 +58,11 @@ class SearchOptions:
     report_top: int = 3  # how many of a report's best passages make up its strength
     max_term_share: float = 0.25  # query terms found in more passages than this carry no information
     near_duplicate: float = 0.85  # word-set overlap at which a passage repeats one ranked above it
+    new_pages_first: bool = True  # passages repeating pages shown above yield to those showing a new page
+    translate: bool = True  # a non-English query's words meet English passages through the lexicon
+    translate_top: int = 2  # English words per query word
+    translate_min_similarity: float = 0.85
+    translated_weight: float = 0.5  # like an English query's keyword evidence
     no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
     no_match_min_words: int = 4  # calibrated on sentence-long questions; one or two words always score lower
 
@@ -100,11 +107,24 @@ def split_sentences(text: str, min_words: int = 4) -> list[str]:
 class Searcher:
     """Answers questions from the catalog and a dense backend (the vector index); reads only."""
 
-    def __init__(self, catalog: Catalog, index: DenseBackend, embedder: Embedder, options: SearchOptions | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: DenseBackend,
+        embedder: Embedder,
+        options: SearchOptions | None = None,
+        lexicon: Lexicon | None = None,
+    ):
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
         self.options = options or SearchOptions()
+        self.lexicon = lexicon
+        self._word_vectors: dict[str, np.ndarray] = {}  # query words recur ("och", "projekt"): embed once
+
+    def forget_word_vectors(self) -> None:
+        """Drop the cached query-word vectors (benchmarks measure a first encounter)."""
+        self._word_vectors.clear()
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return self.run(query, k, filters).hits
@@ -126,6 +146,9 @@ class Searcher:
         terms: list[str] = []
         if opts.keyword:
             signals["keyword"], terms = self._keyword(query, lang, report_ids, filters)
+        if opts.keyword and opts.translate and lang != LEXICON_LANG and filters.lang in (None, LEXICON_LANG):
+            signals["translated"], english = self._translated(query, report_ids, filters)
+            terms += english
         if opts.names and not (opts.keyword and self._keyword_weight_for(lang)):
             # Where the keyword signal is off (Swedish queries over mostly English text), names and
             # acronyms still match exactly; where it is on, its exact-word column already does this.
@@ -139,9 +162,11 @@ class Searcher:
         weights = {"dense": 1.0, "sentences": opts.sentence_weight, "names": opts.names_weight}
 
         def weight(name: str, cid: str) -> float:
-            if name == "keyword":
+            if name in ("keyword", "translated"):
                 if pool is not None and opts.dense and cid not in pool:
                     return 0.0
+                if name == "translated":
+                    return opts.translated_weight
                 return self._keyword_weight(rows[cid][0], lang)
             return weights[name]
 
@@ -152,6 +177,8 @@ class Searcher:
         if opts.report_boost:
             fused = _boost_by_report(fused, {cid: row[1].id for cid, row in rows.items()}, opts)
         ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        if opts.new_pages_first:
+            ordered = new_pages_first(ordered, rows)
         passages = [cid for cid in ordered if rows[cid][0].section != "register"]
         entries = [cid for cid in ordered if rows[cid][0].section == "register"]
         hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in passages[: 3 * k]]
@@ -223,6 +250,32 @@ class Searcher:
         )
         return ranking, keep_stems
 
+    def _translated(self, query: str, report_ids, filters: Filters) -> tuple[list[tuple[str, float]], list[str]]:
+        """Keyword evidence from English passages for the English neighbours of the query's words."""
+        if self.lexicon is None:
+            return [], []
+        self.lexicon.reload_if_changed()
+        words = sorted(w for w in lexicon_words(query) if len(w) > 3)  # short words are function words
+        if not self.lexicon.usable or not words:
+            return [], []
+        missing = [w for w in words if w not in self._word_vectors]
+        if missing:
+            if len(self._word_vectors) > 50_000:
+                self._word_vectors.clear()
+            self._word_vectors.update(zip(missing, self.embedder.queries(missing), strict=True))
+        vectors = np.vstack([self._word_vectors[w] for w in words])
+        opts = self.options
+        nearest = self.lexicon.translate(vectors, opts.translate_top, opts.translate_min_similarity)
+        english = sorted({w for near in nearest for w in near})
+        stemmed = stems(english, LEXICON_LANG)
+        share = self.catalog.term_document_share(sorted(set(english) | set(stemmed)), LEXICON_LANG)
+        keep_stems = sorted({s for s in stemmed if share.get(s, 0.0) <= opts.max_term_share})
+        keep_words = sorted({w for w in english if share.get(w, 0.0) <= opts.max_term_share})
+        ranking = self.catalog.keyword_search(
+            keep_stems, keep_words, opts.candidates, report_ids=report_ids, lang=LEXICON_LANG, section=filters.section
+        )
+        return ranking, keep_words
+
     @staticmethod
     def _hit(cid: str, row: tuple[Chunk, Report], score: float, similarity: float | None) -> Hit:
         chunk, report = row
@@ -246,7 +299,7 @@ class Searcher:
         )
 
     def with_options(self, **changes) -> Searcher:
-        return Searcher(self.catalog, self.index, self.embedder, replace(self.options, **changes))
+        return Searcher(self.catalog, self.index, self.embedder, replace(self.options, **changes), self.lexicon)
 
 
 def _rank_fusion(signals, weight, opts: SearchOptions) -> dict[str, float]:
@@ -269,7 +322,7 @@ def _score_fusion(signals, weight, opts: SearchOptions) -> dict[str, float]:
         low = min(best.values())
         w = opts.sentence_weight
         fused = {cid: (1 - w) * score + w * best.get(cid, low) for cid, score in fused.items()}
-    for name in ("keyword", "names"):
+    for name in ("keyword", "translated", "names"):
         ranking = signals.get(name) or []
         top = ranking[0][1] if ranking and ranking[0][1] > 0 else 1.0
         for cid, score in ranking:
@@ -292,6 +345,23 @@ def _boost_by_report(fused: dict[str, float], report_of: dict[str, int], opts: S
     spread = (max(fused.values(), default=0.0) - low) or 1.0
     boost = opts.report_boost * spread
     return {cid: score + boost * strength[report_of[cid]] / top for cid, score in fused.items()}
+
+
+def new_pages_first(ordered: list[str], rows) -> list[str]:
+    """Passages that only repeat pages already shown by better passages of the same report come
+    after those that show a new page: a reader gains more from the next page with an answer."""
+    shown: set[tuple[int, int]] = set()
+    fresh: list[str] = []
+    repeats: list[str] = []
+    for cid in ordered:
+        chunk, report = rows[cid]
+        pages = {(report.id, page) for page in range(chunk.page_start, chunk.page_end + 1)}
+        if pages <= shown:
+            repeats.append(cid)
+        else:
+            fresh.append(cid)
+            shown |= pages
+    return fresh + repeats
 
 
 def _where(report_ids, filters: Filters) -> dict | None:

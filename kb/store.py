@@ -17,10 +17,13 @@ from kb.catalog import Catalog
 from kb.embedder import Embedder
 from kb.errors import IndexDamaged
 from kb.index import VectorIndex
+from kb.lexicon import LANG as LEXICON_LANG
+from kb.lexicon import Lexicon
 from kb.lock import WriterLock
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.passages import passage_text, vector_metadata
 from kb.settings import Settings
+from kb.themes import ThemeSuggester, store_suggestion
 
 MODEL_KEY = "embedding_model"
 
@@ -46,6 +49,8 @@ class Store:
         self.embedder = embedder
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
         self.index_damage: str | None = None  # why the index was found damaged and replaced by an empty one
+        self.lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        self.themes = ThemeSuggester(embedder)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
@@ -59,6 +64,8 @@ class Store:
             store.index_damage = damage
             if check_model:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
+                if not store.lexicon.counts:
+                    store.rebuild_lexicon()
         except BaseException:
             lock.release()
             raise
@@ -119,10 +126,13 @@ class Store:
             kind=kind,
             external_id=external_id,
         )
+        if len(chunks):
+            store_suggestion(self.catalog, report_id, self.themes.suggest(vectors))
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
             if replace.sha256 != sha256:
                 self.original_path(replace.sha256).unlink(missing_ok=True)
+        self._learn_words(chunks)
         return report_id
 
     def reclassify(self, report_id: int, sections: dict[str, str]) -> None:
@@ -138,7 +148,9 @@ class Store:
     def delete_report(self, report_id: int) -> int:
         """Remove the report, its chunks, vectors and original; returns the chunks removed."""
         report = self.catalog.report(report_id)
+        self.lexicon.forget(c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG)
         chunk_ids = self.catalog.delete_report(report_id)
+        self.lexicon.save()
         self.index.delete(chunk_ids)
         self.original_path(report.sha256).unlink(missing_ok=True)
         return len(chunk_ids)
@@ -171,7 +183,20 @@ class Store:
         ids = [c.id for _, c in self.catalog.iter_chunks()]
         self._embed_and_add(ids)
         self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
+        self.lexicon.model_id = self.embedder.index_id
+        self.rebuild_lexicon()
         return len(ids)
+
+    def rebuild_lexicon(self) -> None:
+        """Learn the English words of every stored passage again (after a model change, or when missing)."""
+        self.lexicon.clear()
+        self._learn_words(chunk for _, chunk in self.catalog.iter_chunks())
+
+    def _learn_words(self, chunks) -> None:
+        texts = [c.text for c in chunks if c.lang == LEXICON_LANG]
+        if texts:
+            self.lexicon.learn(texts, self.embedder.queries)
+            self.lexicon.save()
 
     def _embed_and_add(self, chunk_ids: Sequence[str], batch: int = 256) -> None:
         rows = list(self.catalog.iter_chunks(chunk_ids))

@@ -27,3 +27,31 @@ def serve(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+def create_account(settings, role: str = "editor") -> tuple[str, str]:
+    """A real account (kb.accounts) in the catalog of ``settings``, created when missing; returns name and password."""
+    from kb.accounts import Accounts, Role
+    from tests.logins import PASSWORD, account_name
+
+    accounts = Accounts.open(settings)
+    try:
+        name = account_name(role)
+        if accounts.by_name(name) is None:
+            accounts.add(name, Role.parse(role), PASSWORD)
+    finally:
+        accounts.close()
+    return name, PASSWORD
+
+
+def log_in(client, name: str, password: str) -> str:
+    """Log an httpx client in through POST /api/login; the CSRF token becomes a default header and is returned.
+
+    Over plain http to 127.0.0.1 the session cookie is not marked Secure (KB_COOKIE_SECURE=auto), so
+    the client keeps and sends it."""
+    token = client.get("/api/session").json()["csrf_token"]
+    answer = client.post("/api/login", json={"name": name, "password": password}, headers={"X-CSRF-Token": token})
+    if answer.status_code != 200:
+        raise RuntimeError(f"logging in as {name} failed: {answer.status_code} {answer.text}")
+    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    return client.headers["X-CSRF-Token"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MODEL_CACHE, ROOT
+from tests.logins import PASSWORD
 from tests.pdfs import text_pdf
 
 pytestmark = pytest.mark.browser
@@ -30,10 +31,16 @@ FLAGS = [
 def server(tmp_path_factory, embedder):
     import uvicorn
 
+    from kb.accounts import Accounts, Role
     from kb.settings import Settings
     from web.app import create_app
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data", model_cache=MODEL_CACHE)
+    accounts = Accounts.open(settings.check())
+    accounts.add("test-editor", Role.EDITOR, PASSWORD)
+    accounts.add("test-reader", Role.READER, PASSWORD)  # the onboarding check reads as another person
+    accounts.add("test-admin", Role.ADMIN, PASSWORD)  # the directory's admin forms
+    accounts.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -62,11 +69,26 @@ def browser():
         launched.close()
 
 
+def log_in(page, server: str, name: str = "test-editor") -> None:
+    """Through the login form, as a person would."""
+    page.goto(server + "/login")
+    page.get_by_label("Användarnamn").fill(name)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(server + "/")
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A logged-in editor's page; any Content-Security-Policy violation fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
+    opened = context.new_page()
+    violations = []
+    opened.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    log_in(opened, server)
+    yield opened
     context.close()
+    assert violations == []
 
 
 def shot(page, name: str) -> None:
@@ -100,7 +122,7 @@ def test_keyboard_reaches_the_search_box_and_button(server, page):
     assert page.evaluate("document.activeElement.className") == "skip"
     page.locator("#q").focus()
     page.keyboard.type("läkemedelsrester i avloppsvatten")
-    page.locator("button[type=submit]").focus()
+    page.locator("form.search button[type=submit]").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("section.lessons")
     assert "AquaClean" in page.locator("article.group").first.inner_text()
@@ -110,6 +132,7 @@ def test_narrow_screen_layout(server, browser):
     """On a phone-sized screen the bands stack and nothing overflows sideways."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
+    log_in(page, server)
     page.goto(server + "/?q=" + "gemensam upphandling av elbussar")
     page.wait_for_selector("section.lessons")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -154,3 +177,22 @@ def test_report_and_browse_pages_look_right(server, page):
     page.locator("table tbody tr a").first.click()
     page.wait_for_selector("dl.facts")
     shot(page, "report")
+
+
+def test_a_visitor_is_sent_to_login_and_back(server, browser):
+    """Not logged in, a page leads to the login form; after logging in the visitor lands where they were going."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "/reports")
+    assert "/login?next=/reports" in page.url
+    shot(page, "login")
+    page.get_by_label("Användarnamn").fill("test-editor")
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(server + "/reports")
+    assert page.locator("table tbody tr").count() >= 4
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/login")
+    page.goto(server + "/reports")
+    assert "/login?next=/reports" in page.url
+    context.close()

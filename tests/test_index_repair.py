@@ -12,7 +12,7 @@ import pytest
 
 from kb.reader import open_reader
 from kb.store import Store
-from tests.live_server import serve
+from tests.live_server import create_account, log_in, serve
 from web.app import create_app
 
 QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
@@ -59,12 +59,17 @@ def test_opening_a_damaged_index_replaces_it_and_reconcile_refills_it(copied, in
 
 def test_the_web_app_answers_503_while_it_rebuilds_a_damaged_index(copied, indexed_settings, embedder):
     """On a damaged index the app starts at once, search says 503 with a clear message, then answers as before."""
-    with serve(create_app(indexed_settings, embedder)) as url:
-        expected = httpx.get(f"{url}/api/search", params={"q": QUESTION}, timeout=60).json()
+    reader = create_account(copied, "reader")
+    with serve(create_app(copied, embedder)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *reader)
+        expected = client.get("/api/search", params={"q": QUESTION}).json()
     _damage_segments(copied)
     with serve(create_app(copied, embedder)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *reader)
         first = client.get("/api/search", params={"q": QUESTION})
         assert first.status_code == 503 and first.headers["retry-after"] == "60"
+        assert first.headers["x-content-type-options"] == "nosniff"  # the security headers are on 503s too
+        assert "default-src 'self'" in first.headers["content-security-policy"]
         assert "being rebuilt from the catalog" in first.json()["error"]
         page = client.get("/", params={"q": QUESTION})
         assert page.status_code == 503 and "being rebuilt from the catalog" in page.text
@@ -75,8 +80,10 @@ def test_the_web_app_answers_503_while_it_rebuilds_a_damaged_index(copied, index
 
 def test_an_index_that_fails_at_run_time_is_repaired(copied, embedder):
     """When the index vanishes under a running app, search answers 503 (never 500) and comes back by itself."""
+    reader = create_account(copied, "reader")
     app = create_app(copied, embedder)
     with serve(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *reader)
         expected = client.get("/api/search", params={"q": QUESTION}).json()
         app.state.kb.store.index._client.delete_collection("chunks")
         failed = client.get("/api/search", params={"q": QUESTION})

@@ -12,7 +12,7 @@ import pytest
 from ingest.pipeline import analyse
 from kb.errors import REJECTION_REASONS, ReportRejected
 from tests.conftest import CORPUS
-from tests.live_server import serve
+from tests.live_server import create_account, log_in, serve
 from tests.pdfs import raw_pdf, renamed_text_file
 from tests.upload_corpus import VERDICTS, search_snapshot, upload_and_wait
 from web.app import create_app
@@ -50,8 +50,11 @@ def test_a_sample_of_the_malformed_corpus_through_the_web_upload(tmp_path, index
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
     query = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
-    with serve(create_app(replace(indexed_settings, data_dir=data), embedder)) as url:
+    settings = replace(indexed_settings, data_dir=data, uploads_per_hour=1000)
+    editor = create_account(settings, "editor")
+    with serve(create_app(settings, embedder)) as url:
         with httpx.Client(base_url=url, timeout=120) as client:
+            log_in(client, *editor)
             before = search_snapshot(client, query)
             verdicts = {path.name: upload_and_wait(client, path) for path in sorted(folder.iterdir())[::8]}
             assert client.get("/healthz").json()["status"] == "ok"

@@ -101,3 +101,16 @@ def test_near_duplicates_are_collapsed():
     text = "Start the dialogue with the grid operator at the same time as the procurement starts."
     kept = drop_near_duplicates([hit("a", text), hit("b", text + " Really."), hit("c", "Something else.")], 0.85)
     assert [h.chunk_id for h in kept] == ["a", "c"]
+
+
+def test_a_passage_repeating_shown_pages_yields_to_a_new_page():
+    """Ranked a, b, c, d: b only repeats page 3 of report 1 (shown by a), so c and d (new pages) come first."""
+    from kb.models import Chunk, Report, ReportMeta
+    from kb.search import new_pages_first
+
+    def row(cid: str, report_id: int, first: int, last: int):
+        chunk = Chunk(cid, 0, first, last, "lessons", "", "en", "text")
+        return chunk, Report(report_id, "sha", "f.pdf", ReportMeta(), 9, "en", "now")
+
+    rows = {"a": row("a", 1, 3, 4), "b": row("b", 1, 3, 3), "c": row("c", 2, 3, 3), "d": row("d", 1, 4, 5)}
+    assert new_pages_first(["a", "b", "c", "d"], rows) == ["a", "c", "d", "b"]

@@ -39,3 +39,24 @@ def test_an_unwritable_data_dir_names_the_fix(tmp_path):
     blocker.write_text("")
     with pytest.raises(SettingsError, match="KB_DATA_DIR"):
         Settings(data_dir=blocker / "data").check()
+
+
+def test_switches_read_true_or_false_and_nothing_else():
+    """KB_ANONYMOUS_READ takes true/false (1/0, yes/no); anything else names the variable."""
+    assert Settings.from_env({"KB_ANONYMOUS_READ": "true"}).anonymous_read is True
+    assert Settings.from_env({"KB_ANONYMOUS_READ": "0"}).anonymous_read is False
+    with pytest.raises(SettingsError, match="KB_ANONYMOUS_READ"):
+        Settings.from_env({"KB_ANONYMOUS_READ": "maybe"})
+
+
+def test_half_configured_single_sign_on_names_what_is_missing(tmp_path):
+    """A metadata URL without a client id is refused at start-up, naming the missing variable."""
+    settings = Settings(data_dir=tmp_path / "data", oidc_metadata_url="https://idp.example/.well-known/x")
+    with pytest.raises(SettingsError, match="KB_OIDC_CLIENT_ID"):
+        settings.check()
+
+
+def test_secrets_stay_out_of_the_settings_repr():
+    """The session key and the client secret never appear when settings are printed or logged."""
+    text = repr(Settings(secret_key="s" * 40, oidc_client_secret="very-secret"))
+    assert "s" * 40 not in text and "very-secret" not in text

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import sample
-from tests.live_server import serve
+from tests.live_server import create_account, log_in, serve
 from tests.pdfs import slow_pdf, text_pdf, truncated_pdf
 from web.app import create_app
 
@@ -22,11 +22,16 @@ QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, indexed_settings, embedder):
-    """The app on a copy of the sample reports: 1 MiB uploads, a 6 s reading limit, a queue of two."""
+    """The app on a copy of the sample reports: 1 MiB uploads, a 6 s reading limit, a queue of two;
+    the client is logged in as an editor (uploads need one) and sends the CSRF header."""
     data = tmp_path_factory.mktemp("uploads") / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
-    settings = replace(indexed_settings, data_dir=data, max_file_mb=1, parse_timeout_s=6.0, upload_queue=2)
+    settings = replace(
+        indexed_settings, data_dir=data, max_file_mb=1, parse_timeout_s=6.0, upload_queue=2, uploads_per_hour=1000
+    )
+    editor = create_account(settings, "editor")
     with serve(create_app(settings, embedder)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *editor)
         client.settings = settings
         yield client
 
@@ -71,6 +76,8 @@ def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
     assert [r.status_code for r in queued] == [202, 202]
     refused = _upload(live, "more.pdf", _broken_pdf(tmp_path, "more.pdf") + b"more")
     assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
+    assert refused.headers["x-content-type-options"] == "nosniff"  # the security headers are on refusals too
+    assert "default-src 'self'" in refused.headers["content-security-policy"]
     assert refused.json() == {"error": "2 reports are already waiting to be read; try again in a minute."}
     for job in [busy] + [r.json() for r in queued]:
         assert _wait(live, job["id"])["state"] == "failed"
@@ -78,12 +85,15 @@ def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
 
 
 def test_a_body_declared_too_large_is_refused_before_it_is_read(live):
-    """A request declaring 50 MiB gets 413 at once, without the server waiting for a single byte of body."""
+    """A logged-in editor's request declaring 50 MiB gets 413 at once, without the server waiting for a
+    single byte of body."""
     url = urlsplit(str(live.base_url))
+    cookies = "; ".join(f"{name}={value}" for name, value in live.cookies.items())
     with socket.create_connection((url.hostname, url.port), timeout=15) as conn:
         conn.sendall(
-            b"POST /api/uploads HTTP/1.1\r\nHost: x\r\n"
-            b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800\r\n\r\n"
+            f"POST /api/uploads HTTP/1.1\r\nHost: {url.netloc}\r\nCookie: {cookies}\r\n"
+            f"X-CSRF-Token: {live.headers['X-CSRF-Token']}\r\n".encode()
+            + b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800\r\n\r\n"
         )
         answer = conn.recv(65536)
     assert answer.startswith(b"HTTP/1.1 413")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.conftest import sample
+from tests.logins import https_client, log_in
 from tests.pdfs import text_pdf
 from web.app import create_app
 from web.views import highlight
@@ -21,7 +21,8 @@ def client(tmp_path_factory, embedder):
     from tests.conftest import MODEL_CACHE
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", model_cache=MODEL_CACHE, max_file_mb=1)
-    with TestClient(create_app(settings, embedder, seed_samples=True), raise_server_exceptions=False) as c:
+    with https_client(create_app(settings, embedder, seed_samples=True)) as c:
+        log_in(c, "admin")  # these tests exercise what the app does; tests/test_auth*.py check who may
         yield c
 
 

@@ -8,8 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
 from pydantic import BaseModel
 
+from kb.accounts import Role
 from kb.models import SECTION_KINDS
+from kb.recommend import PartnerFilters
+from kb.themes import BY_KEY, themes_of
 from web import uploads
+from web.auth import UploadingUser, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -92,6 +96,42 @@ class Person(BaseModel):
     matching_passages: int
 
 
+class Evidence(BaseModel):
+    report_id: int
+    project: str
+    kind: str  # "report" (matching lesson passages) or "register" (a matching register project)
+    passages: int
+    role: str | None
+
+
+class RankedOrganisation(BaseModel):
+    id: int
+    name: str
+    country: str | None
+    org_type: str | None
+    score: float
+    evidence: list[Evidence]
+
+
+class RankedPerson(BaseModel):
+    person: str  # the id of the person's page, /people/{person}
+    name: str
+    role: str | None
+    organisation_name: str | None
+    organisation_id: int | None
+    email: str | None
+    phone: str | None
+    last_seen: str | None
+    stale: bool
+    score: float
+    evidence: list[Evidence]
+
+
+class Recommendation(BaseModel):
+    organisations: list[RankedOrganisation]
+    people: list[RankedPerson]
+
+
 class SearchOut(BaseModel):
     query: str
     lang: str
@@ -99,6 +139,7 @@ class SearchOut(BaseModel):
     groups: list[LessonGroup]
     projects: list[ReportOut]
     people: list[Person]
+    partners: Recommendation | None = None
 
 
 class ReportDetail(BaseModel):
@@ -106,6 +147,8 @@ class ReportDetail(BaseModel):
     sections: list[dict[str, Any]]
     partners: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
+    themes: list[str] = []  # theme keys, see /api/themes
+    uploaded_by: str | None = None
 
 
 class JobOut(BaseModel):
@@ -120,7 +163,7 @@ def _state(request: Request) -> AppState:
     return request.app.state.kb
 
 
-@router.get("/search", response_model=SearchOut)
+@router.get("/search", response_model=SearchOut, dependencies=[requires(Role.READER)])
 def api_search(
     request: Request,
     q: Annotated[str, Query(max_length=4000, description="A question or a paragraph describing an initiative")],
@@ -129,10 +172,15 @@ def api_search(
     lang: Annotated[str, Query(pattern="^(|sv|en|[a-z]{2})$")] = "",
     section: Annotated[str, Query(pattern=f"^(|{'|'.join(SECTION_KINDS)})$", description="A section kind")] = "",
     k: Annotated[int, Query(ge=1, le=50)] = 20,
+    theme: Annotated[str, Query(pattern=f"^(|{'|'.join(BY_KEY)})$", description="A theme key, see /api/themes")] = "",
+    country: Annotated[str, Query(pattern="^(|[A-Za-z]{2})$", description="Partners from this country")] = "",
+    org_type: Annotated[str, Query(pattern="^(|public|research|business|other)$")] = "",
 ):
     from web.pages import _filters
 
-    view = search_view(_state(request), q, _filters(programme, year, lang, section), k)
+    partner_filters = PartnerFilters(country.upper() or None, org_type or None)
+    filters = _filters(programme, year, lang, section, theme)
+    view = search_view(_state(request), q, filters, k, partner_filters)
     for group in view["groups"]:
         for hit in group["hits"]:
             hit.pop("html", None)
@@ -148,11 +196,13 @@ def list_reports(state: AppState, sort: str = "newest", programme: str = "") -> 
     return sorted(rows, key=key) if key else sorted(rows, key=lambda r: -r["id"])
 
 
-@router.get("/reports", response_model=list[ReportOut])
+@router.get("/reports", response_model=list[ReportOut], dependencies=[requires(Role.READER)])
 def api_reports(
     request: Request, sort: Annotated[str, Query(pattern="^(newest|title|programme)$")] = "newest", programme: str = ""
 ):
-    return list_reports(_state(request), sort, programme)
+    from web.pages import visible
+
+    return visible(request, list_reports(_state(request), sort, programme))
 
 
 def report_detail(state: AppState, report_id: int) -> dict:
@@ -161,6 +211,7 @@ def report_detail(state: AppState, report_id: int) -> dict:
         chunks = state.store.catalog.chunks_of(report_id)
         partners = [asdict(p) for p in state.store.catalog.partners_of(report_id)]
         contacts = [asdict(c) for c in state.store.catalog.contacts_of(report_id)]
+        themes = themes_of(state.store.catalog, report_id)
     sections: list[dict[str, Any]] = []
     for chunk in chunks:
         if not sections or sections[-1]["heading"] != chunk.heading or sections[-1]["kind"] != chunk.section:
@@ -174,12 +225,22 @@ def report_detail(state: AppState, report_id: int) -> dict:
                 "text": chunk.text,
             }
         )
-    return {"report": report.as_json(), "sections": sections, "partners": partners, "contacts": contacts}
+    return {
+        "report": report.as_json(),
+        "sections": sections,
+        "partners": partners,
+        "contacts": contacts,
+        "themes": themes,
+    }
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetail)
+@router.get("/reports/{report_id}", response_model=ReportDetail, dependencies=[requires(Role.READER)])
 def api_report(request: Request, report_id: ReportId):
-    return report_detail(_state(request), report_id)
+    from web.pages import ensure_visible
+
+    detail = report_detail(_state(request), report_id)
+    ensure_visible(request, detail["report"])
+    return {**detail, "uploaded_by": request.app.state.auth.accounts.uploader(detail["report"]["sha256"])}
 
 
 def job_status(state: AppState, job_id: str) -> dict:
@@ -189,14 +250,17 @@ def job_status(state: AppState, job_id: str) -> dict:
     return job.as_json()
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get("/jobs/{job_id}", response_model=JobOut, dependencies=[requires(Role.EDITOR)])
 def api_job(request: Request, job_id: str):
     return job_status(_state(request), job_id)
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202)
-async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
+async def api_upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
+    from web.pages import record_uploader
+
     job, existing = await uploads.accept(request, file)
+    record_uploader(request, job)
     if existing is not None:
         return {
             "id": "",
@@ -208,7 +272,7 @@ async def api_upload(request: Request, file: Annotated[UploadFile, File()]):
     return job.as_json()
 
 
-@router.get("/healthz", include_in_schema=False)
+@router.get("/healthz", include_in_schema=False, dependencies=[requires(Role.PUBLIC)])
 def api_health(request: Request):
     return health(request)
 
@@ -218,3 +282,34 @@ def health(request: Request) -> dict:
     with state.lock:
         figures = state.store.catalog.stats()
     return {"status": "ok", "reports": figures["reports"], "chunks": figures["chunks"]}
+
+
+ANSWERS_OF_EVERY_ROUTE = {
+    **_ERRORS,
+    400: "The request cannot be carried out",
+    401: "Not logged in (POST /api/login first)",
+    403: "The role is not enough, or the CSRF token is missing or wrong",
+    404: "No such item",
+    409: "Conflicts with what is stored (e.g. the account name is taken)",
+    429: "Too many logins or uploads; try again later",
+    503: "Busy or the search index is being rebuilt; see Retry-After",
+}
+
+
+def document_errors(app) -> None:
+    """Every API route can answer these (the login guard, the body limit and the error handlers sit in
+    front of all of them): the OpenAPI schema says so in each operation, with the ``{"error": …}`` body."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+            for path, operations in schema["paths"].items():
+                if path.startswith("/api/"):
+                    for operation in operations.values():
+                        for status, text in ANSWERS_OF_EVERY_ROUTE.items():
+                            operation["responses"].setdefault(str(status), {"description": text, "content": body})
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -7,7 +7,7 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -21,8 +21,9 @@ from kb.errors import IndexUnavailable, KBError, ReportNotFound, VectorIndexErro
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
-from web import uploads
-from web.i18n import LANGUAGES, SECTION_LABELS, translate
+from kb.themes import suggest_missing
+from web import auth, uploads
+from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.index_repair import IndexRepair
 from web.jobs import Job, Jobs
 from web.state import AppState
@@ -40,15 +41,18 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()
-            repair = IndexRepair(store, lock)
+            themes_for_old_reports = lambda: suggest_missing(store.catalog, store.index, store.themes)  # noqa: E731
+            repair = IndexRepair(store, lock, on_ready=themes_for_old_reports)
             repair.start()
             jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job), capacity=settings.upload_queue)
             jobs.start()
-            searcher = Searcher(store.catalog, store.index, store.embedder)
+            searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
+            app.state.auth = auth.AuthState.open(settings)
             yield
             jobs.stop()
             repair.stop()
+            app.state.auth.close()
         finally:
             store.close()
 
@@ -56,10 +60,12 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
         title="Lärdomsbanken",
         description="Lessons from completed EU projects, searchable in Swedish and English.",
         lifespan=lifespan,
+        dependencies=[Depends(auth.guard)],  # every route: who is asking, CSRF, and a declared role
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
     templates.env.globals["money"] = _money
+    templates.env.globals["org_type_label"] = lambda kind: ORG_TYPE_LABELS.get(kind, kind)
     app.state.templates = templates
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=uploads.body_limit(settings))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -68,7 +74,16 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    from web import collections, followup, start
+
+    for module in (collections, followup, start):
+        module.install(app)
+    from web import directory
+
+    app.include_router(directory.router)
     _install_error_handlers(app, templates)
+    auth.install(app, settings)
+    api.document_errors(app)
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from kb.errors import IndexDamaged, IndexUnavailable, KBError, VectorIndexError
 from kb.passages import vector_metadata
@@ -21,9 +22,10 @@ BATCH = 64  # passages embedded per step; the app lock is held only to read the 
 class IndexRepair:
     """Tracks whether the vector index can serve search, and refills it when it cannot."""
 
-    def __init__(self, store: Store, lock: threading.RLock):
+    def __init__(self, store: Store, lock: threading.RLock, on_ready: Callable[[], object] | None = None):
         self._store = store
         self._lock = lock
+        self._on_ready = on_ready  # run under the lock each time the index is whole (e.g. work that reads vectors)
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -60,7 +62,7 @@ class IndexRepair:
         if missing:
             self._refill_in_background(missing)
         else:
-            self._ready.set()
+            self._became_ready()
 
     def failed_at_run_time(self) -> None:
         """A query failed: check the index, and rebuild it if it is damaged (once at a time)."""
@@ -129,5 +131,15 @@ class IndexRepair:
         with self._lock:
             store.reconcile()  # whatever changed meanwhile (uploads, deletes) is settled under the lock
         self.failure = ""
-        self._ready.set()
+        self._became_ready()
         log.warning("vector index rebuilt: %d passages", self.total)
+
+    def _became_ready(self) -> None:
+        self._ready.set()
+        if self._on_ready is None:
+            return
+        try:
+            with self._lock:
+                self._on_ready()
+        except Exception:  # noqa: BLE001 - follow-up work must not take search down again
+            log.exception("work after the vector index became whole failed")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from kb.accounts import Role
+from kb.errors import ReportNotFound
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
+from kb.orgnames import ORG_TYPES
+from kb.recommend import PartnerFilters
+from kb.themes import BY_KEY, THEMES, set_themes
 from web import uploads
 from web.api import ReportId
 from web.app import render
+from web.auth import EditorUser, UploadingUser, actor, can_edit, current_user, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -22,11 +28,15 @@ def _state(request: Request) -> AppState:
     return request.app.state.kb
 
 
-def _filters(programme: str | None, year: int | None, lang: str | None, section: str | None) -> Filters:
-    return Filters(programme=programme or None, year=year, lang=lang or None, section=section or None)
+def _filters(
+    programme: str | None, year: int | None, lang: str | None, section: str | None, theme: str | None = None
+) -> Filters:
+    return Filters(
+        programme=programme or None, year=year, lang=lang or None, section=section or None, theme=theme or None
+    )
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def search_page(
     request: Request,
     q: str = "",
@@ -34,11 +44,19 @@ def search_page(
     year: str = "",  # an empty form field arrives as ""
     lang: str = "",
     section: str = "",
+    theme: str = "",
+    country: str = "",
+    org_type: str = "",
 ):
     state = _state(request)
+    theme = theme if theme in BY_KEY else ""
     year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
     section = section if section in SECTION_KINDS else ""
-    view = search_view(state, q, _filters(programme, year_number, lang, section)) if q.strip() else None
+    country = country.strip().upper()[:2] if country.strip().isalpha() else ""
+    org_type = org_type if org_type in ORG_TYPES else ""
+    partner_filters = PartnerFilters(country or None, org_type or None)
+    filters = _filters(programme, year_number, lang, section, theme)
+    view = search_view(state, q, filters, partner_filters=partner_filters) if q.strip() else None
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -49,17 +67,27 @@ def search_page(
             "view": view,
             "programmes": programmes,
             "sections": SECTION_KINDS,
-            "selected": {"programme": programme, "year": year_number or "", "lang": lang, "section": section},
+            "themes": THEMES,
+            "selected": {
+                "programme": programme,
+                "year": year_number or "",
+                "lang": lang,
+                "section": section,
+                "theme": theme,
+                "country": country,
+                "org_type": org_type,
+            },
+            "org_types": ORG_TYPES,
         },
     )
 
 
-@router.get("/reports", response_class=HTMLResponse)
+@router.get("/reports", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def reports_page(request: Request, sort: str = "newest", programme: str = ""):
     from web.api import list_reports
 
     state = _state(request)
-    rows = list_reports(state, sort, programme)
+    rows = visible(request, list_reports(state, sort, programme))
     with state.lock:
         programmes = sorted(state.store.catalog.programmes())
     return render(
@@ -67,18 +95,22 @@ def reports_page(request: Request, sort: str = "newest", programme: str = ""):
     )
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse)
+@router.get("/reports/{report_id}", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def report_page(request: Request, report_id: ReportId):
     from web.api import report_detail
 
-    return render(request, "report.html", report_detail(_state(request), report_id))
+    detail = report_detail(_state(request), report_id)
+    ensure_visible(request, detail["report"])
+    editable = can_edit(request, current_user(request), detail["report"]["sha256"])
+    return render(request, "report.html", {**detail, "can_edit": editable})
 
 
-@router.get("/reports/{report_id}/pdf")
+@router.get("/reports/{report_id}/pdf", dependencies=[requires(Role.READER)])
 def report_pdf(request: Request, report_id: ReportId, download: bool = False):
     state = _state(request)
     with state.lock:
         report = state.store.catalog.report(report_id)
+    ensure_visible(request, report.as_json())
     path = state.store.original_path(report.sha256)
     disposition = "attachment" if download else "inline"
     return FileResponse(
@@ -90,20 +122,21 @@ def report_pdf(request: Request, report_id: ReportId, download: bool = False):
     )
 
 
-@router.get("/upload", response_class=HTMLResponse)
+@router.get("/upload", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])
 def upload_page(request: Request):
     return render(request, "upload.html", {"max_mb": _state(request).settings.max_file_mb})
 
 
 @router.post("/upload")
-async def upload(request: Request, file: Annotated[UploadFile, File()]):
+async def upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
     job, existing = await uploads.accept(request, file)
+    record_uploader(request, job)
     if existing is not None:
         return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+@router.get("/jobs/{job_id}", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])
 def job_page(request: Request, job_id: str):
     from web.api import job_status
 
@@ -114,17 +147,21 @@ def job_page(request: Request, job_id: str):
 
 
 @router.get("/reports/{report_id}/review", response_class=HTMLResponse)
-def review_page(request: Request, report_id: ReportId, saved: str = ""):
+def review_page(request: Request, user: EditorUser, report_id: ReportId, saved: str = ""):
     from web.api import report_detail
 
+    detail = report_detail(_state(request), report_id)
+    ensure_can_edit(request, user, detail["report"]["sha256"])
     return render(
         request,
         "review.html",
         {
-            **report_detail(_state(request), report_id),
+            **detail,
+            "detail_themes": detail["themes"],
             "saved": saved,
             "kinds": SECTION_KINDS,
             "partner_roles": PARTNER_ROLES,
+            "themes": THEMES,
         },
     )
 
@@ -132,6 +169,7 @@ def review_page(request: Request, report_id: ReportId, saved: str = ""):
 @router.post("/reports/{report_id}/review")
 async def review_save(
     request: Request,
+    user: EditorUser,
     report_id: ReportId,
     title: Annotated[str, Form()] = "",
     acronym: Annotated[str, Form()] = "",
@@ -146,6 +184,9 @@ async def review_save(
     publish: Annotated[str, Form()] = "",
 ):
     state = _state(request)
+    with state.lock:
+        sha256 = state.store.catalog.report(report_id).sha256
+    ensure_can_edit(request, user, sha256)
     meta = ReportMeta(
         title=title.strip() or None,
         acronym=acronym.strip() or None,
@@ -167,11 +208,35 @@ async def review_save(
         state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
         state.store.reclassify(report_id, sections)
         state.store.catalog.replace_people(report_id, partners, contacts)
-        state.store.catalog.audit("web", "review", f"report {report_id}")
+        if form.get("themes_shown"):
+            set_themes(state.store.catalog, report_id, [str(k) for k in form.getlist("theme") if str(k) in BY_KEY])
+        state.store.catalog.audit(actor(request), "review", f"report {report_id}")
         if publish:
             state.store.catalog.publish(report_id)
-            state.store.catalog.audit("web", "publish", f"report {report_id}")
+            state.store.catalog.audit(actor(request), "publish", f"report {report_id}")
     return RedirectResponse(f"/reports/{report_id}/review?saved={'published' if publish else 'saved'}", 303)
+
+
+def visible(request: Request, rows: list[dict]) -> list[dict]:
+    """Published reports for everyone; a draft only for whoever may edit it."""
+    user = current_user(request)
+    return [r for r in rows if r["status"] == "published" or can_edit(request, user, r["sha256"])]
+
+
+def ensure_visible(request: Request, report: dict) -> None:
+    if not visible(request, [report]):
+        raise ReportNotFound(f"No report has id {report['id']}; `kb reports` lists them.")
+
+
+def ensure_can_edit(request: Request, user, sha256: str) -> None:
+    if not can_edit(request, user, sha256):
+        raise HTTPException(403, "Only the editor who uploaded this report, or an admin, may change it.")
+
+
+def record_uploader(request: Request, job) -> None:
+    """The uploading account owns the report made from this file (kb.accounts.Accounts.uploader)."""
+    if job is not None:
+        request.app.state.auth.accounts.record_uploader(job.sha256, actor(request))
 
 
 def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:
@@ -225,7 +290,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[requires(Role.PUBLIC)])
 def healthz(request: Request) -> dict:
     from web.api import health
 

@@ -11,6 +11,7 @@ from fastapi import HTTPException, Request, UploadFile
 from ingest.sandbox import PDF_SIGNATURE
 from kb.errors import ReportRejected
 from kb.settings import Settings
+from web.auth import actor
 from web.jobs import QueueFull
 
 
@@ -72,7 +73,7 @@ async def accept(request: Request, upload: UploadFile):
     path, sha256, name = await receive(upload, state.settings)
     with state.lock:
         existing = state.store.catalog.report_by_sha(sha256)
-        state.store.catalog.audit("web", "upload", name, "duplicate" if existing else "queued")
+        state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
     if existing is not None:
         path.unlink(missing_ok=True)
         return None, existing

@@ -7,6 +7,7 @@ import re
 from markupsafe import Markup, escape
 
 from kb.models import Filters
+from kb.recommend import PartnerFilters, recommend
 from kb.search import SearchResult, group_by_report
 from kb.terms import stems, tokens
 from web.state import AppState
@@ -35,12 +36,15 @@ def _highlight_words(state: AppState, query: str, lang: str) -> set[str]:
     return words | set(stems(sorted(words), lang)) | set(stems(sorted(words), "en"))
 
 
-def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> dict:
+def search_view(
+    state: AppState, query: str, filters: Filters, k: int = 20, partner_filters: PartnerFilters | None = None
+) -> dict:
     """Lessons grouped by report, the projects behind them, and the people to call."""
     if state.repair is not None:
         state.repair.require()
     with state.lock:
         result: SearchResult = state.searcher.run(query, k=k, filters=filters)
+        recommended = recommend(state.store.catalog, result, partner_filters)
         reports = {h.report_id: state.store.catalog.report(h.report_id) for h in result.hits + result.projects}
         words = _highlight_words(state, query, result.lang or "sv")
         partners = {rid: state.store.catalog.partners_of(rid) for rid in reports}
@@ -107,4 +111,5 @@ def search_view(state: AppState, query: str, filters: Filters, k: int = 20) -> d
         "groups": groups,
         "projects": [reports[g.report_id].as_json() for g in group_by_report(result.hits + result.projects)],
         "people": people,
+        "partners": recommended,  # organisations and people ranked by their matching projects (kb.recommend)
     }

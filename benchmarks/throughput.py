@@ -1,0 +1,91 @@
+"""Ingestion throughput: the whole ingest of a folder against embedding its chunks alone.
+
+    nice python benchmarks/throughput.py [--reports DIR] [--limit N] [--workers 1] [--torch-threads N]
+
+Copies the reports into a temporary data directory, ingests them with the real pipeline
+(`ingest_paths`, the same call as `kb ingest`), then embeds the very same passage texts
+again with the same model, batch size and per-report calls, and prints both wall times
+and their ratio. Both figures come from one run, so other load on the machine affects
+them alike; repeat when they look disturbed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.pipeline import ingest_paths  # noqa: E402
+from kb.embedder import Embedder  # noqa: E402
+from kb.passages import passage_text  # noqa: E402
+from kb.settings import Settings  # noqa: E402
+from kb.store import Store  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=Path, default=ROOT.parent / "shared" / "corpus" / "reports")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N reports (by name)")
+    parser.add_argument("--workers", type=int, default=None, help="KB_PARSE_WORKERS for this run")
+    parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads for this run")
+    args = parser.parse_args()
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    with tempfile.TemporaryDirectory(prefix="kb-throughput-") as tmp:
+        reports = Path(tmp) / "reports"
+        reports.mkdir()
+        for pdf in sorted(args.reports.glob("*.pdf"))[: args.limit]:
+            shutil.copy(pdf, reports / pdf.name)
+        settings = Settings.from_env(data_dir=Path(tmp) / "data")
+        if args.workers is not None:
+            settings = replace(settings, parse_workers=args.workers)
+        embedder = Embedder.load(settings)
+        embedder.passages(["passage: warm-up"])  # first call allocates; keep it out of both figures
+
+        started = time.perf_counter()
+        with Store.open(settings, embedder) as store:
+            summary = ingest_paths([reports], settings, store=store)
+        ingest_s = time.perf_counter() - started
+
+        with Store.open(settings, embedder) as store:
+            groups: dict[int, list[str]] = {}
+            for report_id, chunk in store.catalog.iter_chunks():
+                groups.setdefault(report_id, []).append(passage_text(chunk))
+        started = time.perf_counter()
+        for texts in groups.values():  # one call per report, as ingestion makes them
+            embedder.passages(texts)
+        embed_s = time.perf_counter() - started
+
+    import torch
+
+    figures = {
+        "reports": summary.count("added"),
+        "chunks": sum(len(t) for t in groups.values()),
+        "parse_workers": settings.parse_workers,
+        "torch_threads": torch.get_num_threads(),
+        "model": embedder.index_id,
+        "ingest_s": round(ingest_s, 1),
+        "embedding_inside_ingest_s": round(summary.embed_seconds, 1),
+        "embed_only_s": round(embed_s, 1),
+        "ratio": round(ingest_s / embed_s, 3),
+    }
+    print(summary.line())
+    print(
+        f"ingest {ingest_s:.1f} s, embedding the same chunks alone {embed_s:.1f} s, "
+        f"ratio {ingest_s / embed_s:.2f} (target <= 1.15)"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

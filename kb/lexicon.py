@@ -1,0 +1,110 @@
+"""A Swedish query's words, carried over to the English words of the collection by the model itself.
+
+A keyword ranking of a Swedish question over English passages finds nothing, yet the terms that
+single out the answer (struvit, ozonering, underleverantör) have close English neighbours in the
+embedding space. The lexicon holds a vector for every English word that occurs in at least two
+English passages; a query word's nearest of them (above a similarity floor) become keyword terms
+for the English passages. It is derived data, like the vector index: the writer keeps it in
+``DATA_DIR/lexicon.npz`` and rebuilds it from the catalog when the model changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from kb.terms import tokens
+
+LANG = "en"  # the language the collection is mostly written in, and the lexicon's
+MIN_PASSAGES = 2  # a word seen in one passage only is too often a typo or a broken hyphenation
+
+
+def lexicon_words(text: str) -> set[str]:
+    return {w for w in tokens(text) if w.isalpha() and 3 <= len(w) <= 30}
+
+
+class Lexicon:
+    """English words with their vectors; reads and writes one file, atomically."""
+
+    def __init__(self, path: Path, model_id: str):
+        self.path = path
+        self.model_id = model_id
+        self.counts: Counter[str] = Counter()  # passages each word occurs in
+        self.words: list[str] = []
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self._loaded_mtime: float | None = None
+
+    @classmethod
+    def load(cls, path: Path, model_id: str) -> Lexicon:
+        lexicon = cls(path, model_id)
+        lexicon.reload_if_changed()
+        return lexicon
+
+    def reload_if_changed(self) -> None:
+        """Pick up the writer's latest file (a reader runs beside the web app or `kb ingest`)."""
+        try:
+            mtime = os.stat(self.path).st_mtime
+        except FileNotFoundError:
+            return
+        if mtime == self._loaded_mtime:
+            return
+        with np.load(self.path, allow_pickle=False) as data:
+            if str(data["model"]) != self.model_id:
+                return  # built with another model: the writer rebuilds it
+            self.counts = Counter(dict(zip(data["count_words"].tolist(), data["counts"].tolist(), strict=True)))
+            self.words = data["words"].tolist()
+            self.vectors = data["vectors"]
+        self._loaded_mtime = mtime
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.words)
+
+    def learn(self, texts: Iterable[str], embed) -> int:
+        """Count the words of new English passages; embed those now seen in enough passages."""
+        for text in texts:
+            self.counts.update(lexicon_words(text))
+        known = set(self.words)
+        new = sorted(w for w, n in self.counts.items() if n >= MIN_PASSAGES and w not in known)
+        if new:
+            vectors = np.asarray(embed(new), dtype=np.float32)
+            self.vectors = np.vstack([self.vectors, vectors]) if self.words else vectors
+            self.words += new
+        return len(new)
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Passages removed: lower the counts (a word's vector stays; it matches nothing if unused)."""
+        for text in texts:
+            self.counts.subtract(lexicon_words(text))
+        self.counts = +self.counts
+
+    def clear(self) -> None:
+        self.counts = Counter()
+        self.words = []
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+
+    def save(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".part.npz")
+        count_words = sorted(self.counts)
+        np.savez(
+            tmp,
+            model=np.array(self.model_id),
+            count_words=np.array(count_words, dtype=str),
+            counts=np.array([self.counts[w] for w in count_words], dtype=np.int64),
+            words=np.array(self.words, dtype=str),
+            vectors=self.vectors,
+        )
+        tmp.replace(self.path)
+        self._loaded_mtime = os.stat(self.path).st_mtime
+
+    def translate(self, vectors: np.ndarray, top: int, min_similarity: float) -> list[list[str]]:
+        """For each query-word vector, its nearest English words at or above ``min_similarity``."""
+        if not self.usable or not len(vectors):
+            return [[] for _ in range(len(vectors))]
+        similarity = vectors @ self.vectors.T
+        nearest = np.argsort(-similarity, axis=1)[:, :top]
+        return [[self.words[j] for j in row if similarity[i, j] >= min_similarity] for i, row in enumerate(nearest)]

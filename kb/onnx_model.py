@@ -1,0 +1,54 @@
+"""The bundled model on ONNX Runtime with int8 weights (``KB_MODEL_BACKEND=onnx-int8``).
+
+Behaves like the sentence-transformers model for what kb.embedder asks of it: the folder's
+tokenizer (truncated to its max_seq_length), the ONNX graph for the transformer, then mean
+pooling over real tokens and normalisation, as the folder's modules.json defines them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+class OnnxSentenceModel:
+    def __init__(self, folder: Path, onnx_file: Path):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        max_len = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+        st_config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+        self.prompts = st_config.get("prompts", {})
+        self._dim = int(config["hidden_size"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_len)
+        pad_id = int(config["pad_token_id"])
+        self._tokenizer.enable_padding(pad_id=pad_id, pad_token=self._tokenizer.id_to_token(pad_id))
+        options = ort.SessionOptions()
+        # Busy-waiting worker threads only steal CPU from the other work on a small machine.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self._dim
+
+    def encode(
+        self, texts: list[str], *, prompt: str = "", batch_size: int = 16, normalize_embeddings: bool = True, **_ignored
+    ) -> np.ndarray:
+        texts = [prompt + t for t in texts]
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths together: less padding
+        vectors = np.empty((len(texts), self._dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            if normalize_embeddings:
+                pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            vectors[rows] = pooled
+        return vectors

@@ -1,0 +1,74 @@
+"""The lexicon carries a Swedish query's words over to the English words of the collection."""
+
+from __future__ import annotations
+
+from ingest.pipeline import ingest_paths
+from kb.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
+from kb.reader import open_reader
+from kb.store import Store
+from tests.conftest import copy_samples
+
+ENGLISH_SAMPLES = ("example_greenfleet_final_report_en.pdf", "example_aquaclean_final_report_en.pdf")
+
+
+def test_the_lexicon_holds_the_english_words_seen_in_several_passages(reader):
+    lexicon = reader.searcher.lexicon
+    english = [c.text for c in _chunks(reader) if c.lang == "en"]
+    swedish_only = set().union(*(lexicon_words(c.text) for c in _chunks(reader) if c.lang == "sv"))
+    swedish_only -= set().union(*(lexicon_words(t) for t in english))
+    assert lexicon.usable
+    for word in lexicon.words:
+        assert sum(word in lexicon_words(t) for t in english) >= MIN_PASSAGES
+    assert not swedish_only & set(lexicon.words)
+
+
+def test_swedish_words_meet_their_english_neighbours(reader, embedder):
+    words = ["läkemedelsrester", "kommuner", "ozonering"]
+    nearest = reader.searcher.lexicon.translate(embedder.queries(words), 3, 0.8)
+    assert "pharmaceutical" in nearest[0]
+    assert "municipalities" in nearest[1]
+    assert "ozonation" in nearest[2]
+
+
+def test_a_swedish_query_gets_english_keyword_terms(reader):
+    result = reader.searcher.run("Hur tar man bort läkemedelsrester i avloppsvatten med ozonering?")
+    assert "ozonation" in result.terms
+    assert result.hits[0].file == "example_aquaclean_final_report_en.pdf"
+    plain = reader.searcher.with_options(translate=False).run(result.query)
+    assert "ozonation" not in plain.terms
+
+
+def test_the_writer_keeps_the_lexicon_and_a_reader_follows_it(settings, embedder, tmp_path):
+    first, second = (copy_samples(tmp_path / name, name) for name in ENGLISH_SAMPLES)
+    with Store.open(settings, embedder) as store:
+        ingest_paths([first], settings, store=store)
+        with open_reader(settings, embedder) as reader:
+            before = set(reader.searcher.lexicon.words)
+            ingest_paths([second], settings, store=store)
+            reader.searcher.run("läkemedelsrester i avloppsvatten")  # picks up the writer's new file
+            after = set(reader.searcher.lexicon.words)
+        assert before and after > before
+        assert "wastewater" in after - before
+
+        report = store.catalog.report_by_filename(ENGLISH_SAMPLES[1])
+        counted = store.lexicon.counts["wastewater"]
+        store.delete_report(report.id)
+        assert store.lexicon.counts["wastewater"] < counted
+
+        store.reindex()
+        rebuilt = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        assert set(rebuilt.words) == before
+        assert rebuilt.counts == store.lexicon.counts
+
+
+def test_a_missing_lexicon_is_rebuilt_when_the_writer_opens(settings, embedder, tmp_path):
+    with Store.open(settings, embedder) as store:
+        ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
+        words = set(store.lexicon.words)
+    settings.lexicon_path.unlink()
+    with Store.open(settings, embedder) as store:
+        assert set(store.lexicon.words) == words
+
+
+def _chunks(reader):
+    return [chunk for _, chunk in reader.catalog.iter_chunks()]

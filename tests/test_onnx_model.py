@@ -1,0 +1,56 @@
+"""The optional int8 ONNX backend: built offline beside the model folder, close to the torch model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from kb.embedder import Embedder
+from kb.errors import SettingsError
+from kb.settings import Settings
+
+PASSAGES = [
+    "Joint procurement of electric buses took longer than planned, but the price per bus fell by a fifth.",
+    "Ozonation followed by sand filtration removed most pharmaceutical residues from the wastewater.",
+    "Bredbandsutbyggnaden på landsbygden gick snabbare när byalagen grävde själva.",
+]
+QUERIES = [
+    "Vilka erfarenheter finns av gemensam upphandling av elbussar?",
+    "läkemedelsrester i avloppsvatten",
+    "fibre broadband in rural villages",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory) -> Embedder:
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("onnx"), model_cache=MODEL_CACHE, model_backend="onnx-int8")
+    return Embedder.load(settings.check())
+
+
+def test_onnx_vectors_stay_close_to_the_torch_model(onnx_embedder, embedder):
+    """Raw passage vectors of the int8 export agree with the torch model's (cosine above 0.95)."""
+    ours = onnx_embedder.raw_passages(PASSAGES)
+    reference = embedder.raw_passages(PASSAGES)
+    assert ours.shape == reference.shape
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.95
+
+
+def test_onnx_backend_finds_the_same_passage_for_each_query(onnx_embedder):
+    """Each query's nearest passage is the one that answers it."""
+    scores = onnx_embedder.queries(QUERIES) @ onnx_embedder.passages(PASSAGES).T
+    assert list(np.argmax(scores, axis=1)) == [0, 1, 2]
+
+
+def test_onnx_backend_has_its_own_index_id(onnx_embedder, embedder):
+    """An index built with one backend asks for a reindex when opened with the other."""
+    assert onnx_embedder.index_id != embedder.index_id
+
+
+def test_an_unknown_backend_names_the_setting(tmp_path):
+    """A backend name we do not know is reported with its variable."""
+    with pytest.raises(SettingsError, match="KB_MODEL_BACKEND"):
+        replace(Settings(data_dir=tmp_path), model_backend="tensorrt").check()

@@ -1,0 +1,246 @@
+"""The partner directory on the web: organisations, people, hand corrections, personal data, register uploads.
+
+Pages and their JSON twins under /api are built from the same kb.directory data. Every route declares
+its role (web.auth): reading pages is for readers, uploading a register for editors, and merging,
+splitting, correcting, exporting and erasing for admins. Every change is a POST (with the CSRF token).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+
+from ingest.register_csv import FIELDS, parse_mapping
+from ingest.registers import FORMATS, import_register
+from kb import directory
+from kb.accounts import Role
+from kb.errors import KBError
+from kb.orgnames import ORG_TYPES
+from kb.people import erase_person, export_person
+from web.app import render
+from web.auth import AdminUser, EditorUser, actor, requires
+from web.params import RowId
+from web.state import AppState
+
+router = APIRouter()
+READER = requires(Role.READER)
+EDITOR = requires(Role.EDITOR)
+_GZIP = b"\x1f\x8b"
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.kb
+
+
+# -- organisations --------------------------------------------------------------------------
+def _list(request: Request, q: str, country: str, org_type: str, page: int) -> dict:
+    state = _state(request)
+    with state.lock:
+        view = directory.list_page(state.store.catalog, q, country, org_type if org_type in ORG_TYPES else "", page)
+    return {**view, "q": q, "country": country, "org_type": org_type}
+
+
+@router.get("/organisations", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
+def organisations_page(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1):
+    view = _list(request, q, country, org_type, max(page, 1))
+    return render(request, "organisations.html", {**view, "org_types": ORG_TYPES})
+
+
+@router.get("/api/organisations", tags=["api"], dependencies=[READER])
+def api_organisations(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1) -> dict:
+    """The partner directory: organisations de-duplicated across reports and registers, most projects first."""
+    return _list(request, q, country, org_type, max(page, 1))
+
+
+def _organisation(request: Request, organisation_id: int) -> dict:
+    state = _state(request)
+    with state.lock:
+        return directory.organisation_page(state.store.catalog, organisation_id)
+
+
+@router.get(
+    "/organisations/{organisation_id}", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER]
+)
+def organisation_page(request: Request, organisation_id: RowId, done: str = ""):
+    return render(request, "organisation.html", {**_organisation(request, organisation_id), "done": done})
+
+
+@router.get("/api/organisations/{organisation_id}", tags=["api"], dependencies=[READER])
+def api_organisation(request: Request, organisation_id: RowId) -> dict:
+    """One organisation: its names, projects, roles, countries and contacts with the date each was last seen."""
+    return _organisation(request, organisation_id)
+
+
+@router.post("/organisations/{organisation_id}/merge", include_in_schema=False)
+def merge_organisations(request: Request, user: AdminUser, organisation_id: RowId, other: Annotated[str, Form()]):
+    if not other.strip().isdigit():
+        raise KBError("Give the number of the organisation to merge with (its page address ends with it).")
+    state = _state(request)
+    with state.lock:
+        merged = directory.merge(state.store.catalog, organisation_id, int(other), actor(request))
+    return RedirectResponse(f"/organisations/{merged}?done=merged", status_code=303)
+
+
+@router.post("/organisations/{organisation_id}/split", include_in_schema=False)
+def split_organisation(request: Request, user: AdminUser, organisation_id: RowId, alias: Annotated[str, Form()]):
+    state = _state(request)
+    with state.lock:
+        apart = directory.split(state.store.catalog, organisation_id, alias, actor(request))
+    return RedirectResponse(f"/organisations/{apart}?done=split", status_code=303)
+
+
+# -- people ---------------------------------------------------------------------------------
+def _person(request: Request, key: str) -> dict:
+    state = _state(request)
+    with state.lock:
+        return directory.person_page(state.store.catalog, key)
+
+
+@router.get("/people/{key}", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
+def person_page(request: Request, key: str, done: str = ""):
+    return render(request, "person.html", {**_person(request, key), "done": done})
+
+
+@router.get("/api/people/{key}", tags=["api"], dependencies=[READER])
+def api_person(request: Request, key: str) -> dict:
+    """A contact person: every project they were named in, with the date each was last seen in its source."""
+    return _person(request, key)
+
+
+@router.post("/people/{key}/correct", include_in_schema=False)
+def correct_person(
+    request: Request,
+    user: AdminUser,
+    key: str,
+    name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+):
+    state = _state(request)
+    values = {"name": name, "role": role, "organisation": organisation, "email": email, "phone": phone}
+    with state.lock:
+        new_key = directory.correct_person(state.store.catalog, key, values, actor(request))
+    return RedirectResponse(f"/people/{new_key}?done=corrected", status_code=303)
+
+
+def _email_of(request: Request, key: str) -> str:
+    email = _person(request, key)["person"]["email"]
+    if not email:
+        raise KBError("This person has no e-mail address; correct the contact in the report's review form instead.")
+    return email
+
+
+@router.post("/people/{key}/export", tags=["api"])
+@router.post("/api/people/{key}/export", tags=["api"])
+def export_person_data(request: Request, user: AdminUser, key: str):
+    """Everything stored about the person, as a JSON download (written to the audit log)."""
+    email = _email_of(request, key)
+    state = _state(request)
+    with state.lock:
+        data = export_person(state.store, email, actor(request))
+    return JSONResponse(
+        data, headers={"Content-Disposition": f'attachment; filename="person-{key}.json"', "Cache-Control": "no-store"}
+    )
+
+
+@router.post("/people/{key}/erase", include_in_schema=False)
+def erase_person_page(request: Request, user: AdminUser, key: str, confirm: Annotated[str, Form()] = ""):
+    if confirm != "yes":
+        raise KBError("Tick the box to confirm that the person is to be erased.")
+    email = _email_of(request, key)
+    state = _state(request)
+    with state.lock:
+        erase_person(state.store, email, actor(request))
+    return RedirectResponse("/organisations?erased=1", status_code=303)
+
+
+@router.post("/api/people/{key}/erase", tags=["api"])
+def api_erase_person(request: Request, user: AdminUser, key: str) -> dict:
+    """Erase the person from contacts, passages, the directory and the vector index."""
+    email = _email_of(request, key)
+    state = _state(request)
+    with state.lock:
+        redacted = erase_person(state.store, email, actor(request))
+    return {"erased": True, "passages_redacted": redacted}
+
+
+# -- register uploads -----------------------------------------------------------------------
+@router.get("/registers/upload", response_class=HTMLResponse, include_in_schema=False, dependencies=[EDITOR])
+def register_upload_page(request: Request):
+    return render(
+        request,
+        "register_upload.html",
+        {"formats": FORMATS, "fields": FIELDS, "max_mb": _state(request).settings.max_file_mb},
+    )
+
+
+async def _import_upload(request: Request, upload: UploadFile, fmt: str, mapping: str) -> dict:
+    """Store the upload under a generated name, import it with the same code as the CLI, then remove it."""
+    state = _state(request)
+    if fmt not in FORMATS:
+        raise KBError(f"Unknown register format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    columns = parse_mapping(mapping) if fmt == "csv" else None
+    limit = state.settings.max_file_mb * 1024 * 1024
+    body = await upload.read(limit + 1)
+    if len(body) > limit:
+        raise HTTPException(413, f"The file is larger than {state.settings.max_file_mb} MiB.")
+    if not body:
+        raise KBError("The file is empty.")
+    folder = state.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    path.write_bytes(body)
+    name = (upload.filename or "register").replace("/", "_")[-120:]
+    try:
+        with state.lock:
+            try:
+                summary = import_register(path, fmt, state.store, columns)
+            except KBError as exc:
+                state.store.catalog.audit(actor(request), "import register", name, "rejected")
+                raise KBError(str(exc).replace(str(path), name).replace(path.name, name)) from exc
+            state.store.catalog.audit(actor(request), "import register", f"{name} ({fmt})", summary.line())
+            directory.build(state.store.catalog)  # now, rather than on the next search
+    finally:
+        path.unlink(missing_ok=True)
+    return {
+        "file": name,
+        "format": fmt,
+        "added": summary.added,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "message": summary.line(),
+    }
+
+
+@router.post("/registers/upload", response_class=HTMLResponse, include_in_schema=False)
+async def register_upload(
+    request: Request,
+    user: EditorUser,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form()],  # noqa: A002 - the form field's name
+    mapping: Annotated[str, Form()] = "",
+):
+    result = await _import_upload(request, file, format, mapping)
+    return render(
+        request,
+        "register_upload.html",
+        {"formats": FORMATS, "fields": FIELDS, "max_mb": _state(request).settings.max_file_mb, "result": result},
+    )
+
+
+@router.post("/api/registers", tags=["api"])
+async def api_register_upload(
+    request: Request,
+    user: EditorUser,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form()],  # noqa: A002 - the form field's name
+    mapping: Annotated[str, Form()] = "",
+) -> dict:
+    """Import a project register file (projektbanken, interreg-se, cordis, or csv with a column=field mapping)."""
+    return await _import_upload(request, file, format, mapping)
