@@ -19,12 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start(data_dir: Path) -> tuple[subprocess.Popen, str]:
     """`kb serve` on a free port (it ingests the sample reports into an empty data directory first), with
-    an editor account for :func:`client` and no hourly upload limit in the way of a long run."""
+    an editor and a reader account for :func:`client` and no hourly upload limit in the way of a long run."""
     from kb.settings import Settings
     from tests.live_server import create_account
 
-    global ACCOUNT
-    ACCOUNT = create_account(Settings.from_env(data_dir=data_dir), "editor")
+    settings = Settings.from_env(data_dir=data_dir)
+    for role in ("editor", "reader"):
+        ACCOUNTS[role] = create_account(settings, role)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -48,17 +49,17 @@ def start(data_dir: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("kb serve did not start")
 
 
-ACCOUNT: tuple[str, str] | None = None  # name and password of the editor :func:`start` created
+ACCOUNTS: dict[str, tuple[str, str]] = {}  # role -> name and password of the accounts :func:`start` created
 
 
 @contextmanager
-def client(url: str, timeout: float) -> Iterator[httpx.Client]:
-    """An HTTP client logged in as that editor, sending the CSRF header (plain http to loopback keeps the
-    session cookie usable: KB_COOKIE_SECURE=auto)."""
+def client(url: str, timeout: float, role: str = "editor") -> Iterator[httpx.Client]:
+    """An HTTP client logged in with that role (an editor uploads; a reader sees published reports only),
+    sending the CSRF header (plain http to loopback keeps the session cookie usable: KB_COOKIE_SECURE=auto)."""
     from tests.live_server import log_in
 
     with httpx.Client(base_url=url, timeout=timeout) as session:
-        log_in(session, *ACCOUNT)
+        log_in(session, *ACCOUNTS[role])
         yield session
 
 
