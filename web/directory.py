@@ -22,7 +22,7 @@ from kb.orgnames import ORG_TYPES
 from kb.people import erase_person, export_person
 from web.app import render
 from web.auth import AdminUser, EditorUser, actor, requires
-from web.params import RowId
+from web.params import Page, RowId
 from web.state import AppState
 
 router = APIRouter()
@@ -44,13 +44,13 @@ def _list(request: Request, q: str, country: str, org_type: str, page: int) -> d
 
 
 @router.get("/organisations", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
-def organisations_page(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1):
+def organisations_page(request: Request, q: str = "", country: str = "", org_type: str = "", page: Page = 1):
     view = _list(request, q, country, org_type, max(page, 1))
     return render(request, "organisations.html", {**view, "org_types": ORG_TYPES})
 
 
 @router.get("/api/organisations", tags=["api"], dependencies=[READER])
-def api_organisations(request: Request, q: str = "", country: str = "", org_type: str = "", page: int = 1) -> dict:
+def api_organisations(request: Request, q: str = "", country: str = "", org_type: str = "", page: Page = 1) -> dict:
     """The partner directory: organisations de-duplicated across reports and registers, most projects first."""
     return _list(request, q, country, org_type, max(page, 1))
 
