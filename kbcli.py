@@ -331,6 +331,25 @@ def import_register(ctx: click.Context, file: Path, fmt: str) -> None:
     click.echo(summary.line())
 
 
+@main.group()
+def model() -> None:
+    """The embedding model: build its folder ahead of time (e.g. into a container image)."""
+
+
+@model.command("build")
+@click.pass_context
+def model_build(ctx: click.Context) -> None:
+    """Build and check the model folder and its language-direction cache in KB_MODEL_CACHE; later starts only read them.
+
+    Example: KB_MODEL_CACHE=/opt/kb/models kb model build
+    """
+    from kb.embedder import Embedder
+
+    settings = _settings(ctx)
+    embedder = Embedder.load(settings)
+    click.echo(f"{embedder.index_id} ({embedder.dim} dimensions) ready in {settings.model_cache_dir}.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="KB_HOST", help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, envvar="KB_PORT", help="Port to listen on.")
