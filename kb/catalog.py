@@ -81,6 +81,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
+-- term_document_share counts one language's passages per query: without this a full scan of chunks
+CREATE INDEX IF NOT EXISTS chunks_lang ON chunks(lang);
 """
 
 # Columns added after schema 1, with their definitions (added on open to older catalogs).
