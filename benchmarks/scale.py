@@ -391,6 +391,7 @@ def _measure(args, data: Path) -> dict:
         report["server"].update(
             chroma_rss_idle_mb=idle["VmRSS"], chroma_rss_mb=busy["VmRSS"], chroma_peak_rss_mb=busy["VmHWM"]
         )
+        print(f"  chroma server memory (MiB): idle {idle}, after the searches {busy}", file=sys.stderr, flush=True)
     finally:
         process.terminate()
         process.wait(timeout=60)
