@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install browser run test lint samples bench clean
+.PHONY: install browser compose run test lint samples bench clean
 
 install: $(VENV)/.installed
 
@@ -21,10 +21,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests will be skipped)"; fi; }
 
+# tests/test_deploy.py validates docker-compose.yml with `docker compose config` or Debian's docker-compose (no engine needed).
+compose:
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "no compose binary: run 'sudo apt-get install docker-compose' (the compose-file tests will be skipped)"; fi; }
+
 run: install
 	$(VENV)/bin/kb serve
 
-test: install browser
+test: install browser compose
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 

@@ -471,6 +471,25 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
     click.echo(summary.line())
 
 
+@main.group()
+def model() -> None:
+    """The embedding model: build its folder ahead of time (e.g. into a container image)."""
+
+
+@model.command("build")
+@click.pass_context
+def model_build(ctx: click.Context) -> None:
+    """Build and check the model folder and its language-direction cache in KB_MODEL_CACHE; later starts only read them.
+
+    Example: KB_MODEL_CACHE=/opt/kb/models kb model build
+    """
+    from kb.embedder import Embedder
+
+    settings = _settings(ctx)
+    embedder = Embedder.load(settings)
+    click.echo(f"{embedder.index_id} ({embedder.dim} dimensions) ready in {settings.model_cache_dir}.")
+
+
 @main.command()
 @click.argument("action", type=click.Choice(["build"]))
 @click.pass_context

@@ -41,6 +41,8 @@ VARIANTS = {
     "+report boost": _BEFORE,
     "+new pages first": {"translate": False},
     "ours (+translated keywords)": {},
+    "ours with every word carried over": {"translate_max_words": 0},
+    "ours with the 8 longest words": {"translate_max_words": 8},
     "ours with 1 word >= 0.80": {"translate_top": 1, "translate_min_similarity": 0.8},
     "ours with translated weight 0.25": {"translated_weight": 0.25},
     "ours with rank fusion (RRF)": {"fusion": "rrf"},

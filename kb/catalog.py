@@ -164,6 +164,8 @@ CREATE TABLE IF NOT EXISTS organisation_decisions (
     actor TEXT NOT NULL,
     at TEXT NOT NULL
 );
+-- term_document_share counts one language's passages per query: without this a full scan of chunks
+CREATE INDEX IF NOT EXISTS chunks_lang ON chunks(lang);
 """
 
 # Columns added after schema 1, with their definitions (added on open to older catalogs).

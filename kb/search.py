@@ -63,6 +63,7 @@ class SearchOptions:
     translate_top: int = 2  # English words per query word
     translate_min_similarity: float = 0.85
     translated_weight: float = 0.5  # like an English query's keyword evidence
+    translate_max_words: int = 12  # the longest words only: embedding them costs as much as the query itself
     no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
     no_match_min_words: int = 4  # calibrated on sentence-long questions; one or two words always score lower
 
@@ -256,6 +257,8 @@ class Searcher:
             return [], []
         self.lexicon.reload_if_changed()
         words = sorted(w for w in lexicon_words(query) if len(w) > 3)  # short words are function words
+        if self.options.translate_max_words:  # Swedish content words are the long ones (compounds)
+            words = sorted(sorted(words, key=lambda w: (-len(w), w))[: self.options.translate_max_words])
         if not self.lexicon.usable or not words:
             return [], []
         missing = [w for w in words if w not in self._word_vectors]
