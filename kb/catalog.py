@@ -558,6 +558,7 @@ class Catalog:
     # -- for the modules that keep their own tables (kb.themes, kb.collections, kb.followup) --
     def read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params).fetchall()
+
     # -- the partner directory's sources (its own tables: kb/directory_catalog.py) ----------
     @property
     def connection(self) -> sqlite3.Connection:

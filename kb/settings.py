@@ -202,9 +202,7 @@ class Settings:
             missing = ", ".join(name for name, value in oidc.items() if not value)
             raise SettingsError(f"Single sign-on is half configured: set {missing} as well, or neither.")
         if self.model_backend not in MODEL_BACKENDS:
-            raise SettingsError(
-                f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}."
-            )
+            raise SettingsError(f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}.")
         if self.model_backend != "torch" and self.model != DEFAULT_MODEL:
             raise SettingsError(
                 f"KB_MODEL_BACKEND={self.model_backend} works with the bundled model only; unset KB_MODEL."
