@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -67,6 +68,7 @@ def test_server_search_ranks_and_filters_as_embedded(indexed_settings, embedder,
     server = replace(indexed_settings, data_dir=tmp_path / "server-data", chroma_url=chroma_server)
     _drop_server_collection(server)
     _copy_catalog(indexed_settings.catalog_path, server.catalog_path)
+    shutil.copy(indexed_settings.lexicon_path, server.lexicon_path)  # the data directory's other derived file
     with open_reader(indexed_settings, embedder) as embedded:
         rows = list(embedded.catalog.iter_chunks())
         vectors = embedded.index.vectors([c.id for _, c in rows])
