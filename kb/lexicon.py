@@ -61,6 +61,11 @@ class Lexicon:
         self._loaded_mtime = mtime
 
     @property
+    def loaded(self) -> bool:
+        """Whether a file built with this model was read (an empty lexicon may be a complete one)."""
+        return self._loaded_mtime is not None
+
+    @property
     def usable(self) -> bool:
         return bool(self.words)
 

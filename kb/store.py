@@ -64,7 +64,7 @@ class Store:
             store.index_damage = damage
             if check_model:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
-                if not store.lexicon.counts:
+                if not store.lexicon.loaded:
                     store.rebuild_lexicon()
         except BaseException:
             lock.release()
@@ -190,7 +190,9 @@ class Store:
     def rebuild_lexicon(self) -> None:
         """Learn the English words of every stored passage again (after a model change, or when missing)."""
         self.lexicon.clear()
-        self._learn_words(chunk for _, chunk in self.catalog.iter_chunks())
+        english = (c.text for _, c in self.catalog.iter_chunks() if c.lang == LEXICON_LANG)
+        self.lexicon.learn(english, self.embedder.queries)
+        self.lexicon.save()  # also when there is nothing to learn, so the next open does not scan again
 
     def _learn_words(self, chunks) -> None:
         texts = [c.text for c in chunks if c.lang == LEXICON_LANG]

@@ -72,3 +72,9 @@ def test_a_missing_lexicon_is_rebuilt_when_the_writer_opens(settings, embedder, 
 
 def _chunks(reader):
     return [chunk for _, chunk in reader.catalog.iter_chunks()]
+
+
+def test_an_empty_lexicon_is_kept_so_the_next_open_does_not_rebuild(settings, embedder):
+    with Store.open(settings, embedder) as store:
+        assert not store.lexicon.usable
+    assert Lexicon.load(settings.lexicon_path, embedder.index_id).loaded
