@@ -10,7 +10,7 @@ import numpy as np
 
 from kb.errors import ModelError
 from kb.language_bias import LanguageBias
-from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx_int8
+from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8
 from kb.settings import DEFAULT_MODEL, Settings
 
 AGREEMENT_TEXTS = (
@@ -47,6 +47,14 @@ class Embedder:
             folder = ensure_model_folder(settings.model_cache_dir)
             model = OnnxSentenceModel(folder, ensure_onnx_int8(folder))
             embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size)
+        elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
+            from kb.onnx_model import OnnxSentenceModel
+
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            folder = ensure_model_folder(settings.model_cache_dir)
+            model = OnnxSentenceModel(folder, ensure_onnx(folder))
+            embedder = cls(model, MODEL_NAME, settings.embed_batch_size)  # torch's vectors: the same index
+            _verify_once(embedder, folder)
         elif settings.model == DEFAULT_MODEL:
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)

@@ -262,7 +262,17 @@ def ensure_model_folder(cache_dir: Path) -> Path:
     return target
 
 
+ONNX_FILE = "onnx/model_fused.onnx"
 ONNX_INT8_FILE = "onnx/model_qint8.onnx"
+MIN_ONNX_AGREEMENT = 0.9999  # the fused graph computes the same function: same vectors, same index
+
+
+def ensure_onnx(folder: Path) -> Path:
+    """The model in ``folder`` as an ONNX graph with BERT's attention, GELU and layer norms fused
+    (onnxruntime's transformer optimiser), built once beside its weights and checked against the
+    torch model: its vectors are the torch model's, computed about twice as fast for a query.
+    """
+    return _ensure_export(folder, ONNX_FILE, _fuse)
 
 
 def ensure_onnx_int8(folder: Path) -> Path:
@@ -272,18 +282,62 @@ def ensure_onnx_int8(folder: Path) -> Path:
     below the version we use, so the export uses torch.onnx and the quantisation onnxruntime's
     own dynamic quantiser (int8 weights, activations quantised per batch at run time).
     """
-    target = folder / ONNX_INT8_FILE
+    return _ensure_export(folder, ONNX_INT8_FILE, _quantise_int8)
+
+
+def _ensure_export(folder: Path, name: str, finish) -> Path:
+    target = folder / name
     if target.exists():
         return target
     tmp = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))
     try:
         _export_onnx(folder, tmp / "model.onnx")
-        _quantise_int8(tmp / "model.onnx", tmp / "model_qint8.onnx")
+        finish(folder, tmp / "model.onnx", tmp / "final.onnx")
+        if name == ONNX_FILE:
+            _check_agreement(folder, tmp / "final.onnx")
         target.parent.mkdir(exist_ok=True)
-        os.replace(tmp / "model_qint8.onnx", target)
+        os.replace(tmp / "final.onnx", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _fuse(folder: Path, source: Path, out: Path) -> None:
+    import logging
+
+    from onnxruntime.transformers import optimizer
+
+    logging.getLogger("onnxruntime").setLevel(logging.ERROR)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    fused = optimizer.optimize_model(
+        str(source), model_type="bert", num_heads=config["num_attention_heads"], hidden_size=config["hidden_size"]
+    )
+    if not fused.get_fused_operator_statistics().get("Attention"):
+        raise ModelError("onnxruntime's optimiser fused no attention layer; set KB_MODEL_BACKEND=torch.")
+    fused.save_model_to_file(str(out))
+
+
+def _check_agreement(folder: Path, onnx_file: Path) -> None:
+    """Refuse a fused graph whose vectors differ from the torch model's (the index is shared)."""
+    from sentence_transformers import SentenceTransformer
+
+    from kb.onnx_model import OnnxSentenceModel
+
+    _quiet_transformers()
+
+    texts = [
+        "query: Lärdomar från projektet: gemensam upphandling tar längre tid än planerat.",
+        "passage: Ozonation followed by sand filtration removed most pharmaceutical residues.",
+        "query: ozonering",
+    ]
+    torch_vectors = SentenceTransformer(str(folder), device="cpu").encode(texts, normalize_embeddings=True)
+    onnx_vectors = OnnxSentenceModel(folder, onnx_file).encode(texts)
+    cosine = float(np.min(np.sum(torch_vectors * onnx_vectors, axis=1)))
+    if cosine < MIN_ONNX_AGREEMENT:
+        raise ModelError(
+            f"The ONNX export of {folder} disagrees with the torch model (cosine {cosine:.6f}); "
+            "set KB_MODEL_BACKEND=torch and report the problem."
+        )
 
 
 def _export_onnx(folder: Path, out: Path) -> None:
@@ -291,6 +345,8 @@ def _export_onnx(folder: Path, out: Path) -> None:
 
     import torch
     from transformers import AutoModel
+
+    _quiet_transformers()
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self, bert):
@@ -300,7 +356,8 @@ def _export_onnx(folder: Path, out: Path) -> None:
         def forward(self, input_ids, attention_mask):
             return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    model = LastHiddenState(AutoModel.from_pretrained(str(folder))).eval()
+    # Eager attention exports as plain MatMul/Softmax, which the optimiser fuses into one Attention op.
+    model = LastHiddenState(AutoModel.from_pretrained(str(folder), attn_implementation="eager")).eval()
     example = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
     axes = {0: "batch", 1: "tokens"}
     with warnings.catch_warnings(), torch.no_grad():
@@ -317,7 +374,14 @@ def _export_onnx(folder: Path, out: Path) -> None:
         )
 
 
-def _quantise_int8(source: Path, out: Path) -> None:
+def _quiet_transformers() -> None:
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
+def _quantise_int8(_folder: Path, source: Path, out: Path) -> None:
     import logging
     import warnings
 

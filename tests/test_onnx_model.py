@@ -1,4 +1,5 @@
-"""The optional int8 ONNX backend: built offline beside the model folder, close to the torch model."""
+"""The ONNX backends, built offline beside the model folder: the default fused graph computes the torch
+model's vectors; the optional int8 one stays close to them."""
 
 from __future__ import annotations
 
@@ -23,18 +24,45 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def onnx_embedder(tmp_path_factory) -> Embedder:
+def _load(tmp_path_factory, backend: str) -> Embedder:
     from tests.conftest import MODEL_CACHE
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("onnx"), model_cache=MODEL_CACHE, model_backend="onnx-int8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp(backend), model_cache=MODEL_CACHE, model_backend=backend)
     return Embedder.load(settings.check())
 
 
-def test_onnx_vectors_stay_close_to_the_torch_model(onnx_embedder, embedder):
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory) -> Embedder:
+    return _load(tmp_path_factory, "onnx-int8")
+
+
+@pytest.fixture(scope="module")
+def torch_embedder(tmp_path_factory) -> Embedder:
+    return _load(tmp_path_factory, "torch")
+
+
+def test_the_default_backend_is_the_fused_onnx_graph(embedder):
+    """The bundled model runs on ONNX Runtime by default, without importing torch."""
+    from kb.onnx_model import OnnxSentenceModel
+
+    assert isinstance(embedder._model, OnnxSentenceModel)
+
+
+def test_the_fused_graph_gives_the_torch_models_vectors(embedder, torch_embedder):
+    """Queries, words and passages agree with sentence-transformers to float precision, so both
+    backends share one index (same index id, no reindex when switching)."""
+    for texts in (PASSAGES, QUERIES, ["ozonering", "läkemedelsrester", "P-REX"]):
+        ours, reference = embedder.queries(texts), torch_embedder.queries(texts)
+        assert np.min(np.sum(ours * reference, axis=1)) > 0.9999
+    ours, reference = embedder.passages(PASSAGES), torch_embedder.passages(PASSAGES)
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.9999
+    assert embedder.index_id == torch_embedder.index_id
+
+
+def test_onnx_vectors_stay_close_to_the_torch_model(onnx_embedder, torch_embedder):
     """Raw passage vectors of the int8 export agree with the torch model's (cosine above 0.95)."""
     ours = onnx_embedder.raw_passages(PASSAGES)
-    reference = embedder.raw_passages(PASSAGES)
+    reference = torch_embedder.raw_passages(PASSAGES)
     assert ours.shape == reference.shape
     assert np.min(np.sum(ours * reference, axis=1)) > 0.95
 
