@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kb import bm25
 from kb.errors import CatalogError, ReportNotFound
 from kb.models import Chunk, Contact, Filters, Partner, Report, ReportMeta
 from kb.settings import Settings
 from kb.terms import index_terms
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading TEXT NOT NULL,
     lang TEXT NOT NULL,
     text TEXT NOT NULL,
+    term_row INTEGER,  -- the chunk's rowid in chunk_terms, to score given chunks without a full-text scan
     UNIQUE (report_id, seq)
 );
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
@@ -81,6 +83,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     chunk_id UNINDEXED, stems, exact, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms_columns USING fts5vocab(chunk_terms, 'col');
 CREATE TABLE IF NOT EXISTS report_themes (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
     theme TEXT NOT NULL,
@@ -207,12 +210,15 @@ class Catalog:
                 )
             conn.executescript(SCHEMA)
             catalog = cls(conn, path)
-            if version < 2:
-                catalog._rebuild_terms()
             columns = {r[1] for r in conn.execute("PRAGMA table_info(reports)")}
             for column, ddl in _ADDED_COLUMNS.items():
                 if column not in columns:
                     conn.execute(f"ALTER TABLE reports ADD COLUMN {column} {ddl}")
+            if "term_row" not in {r[1] for r in conn.execute("PRAGMA table_info(chunks)")}:
+                conn.execute("ALTER TABLE chunks ADD COLUMN term_row INTEGER")
+            conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS chunks_term_row ON chunks(term_row)")
+            if version < 4:
+                catalog._rebuild_terms()  # stems since schema 2; rows numbered by chunks.term_row since 4
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Cannot open the catalog {path}: {exc}. Restore it from a backup.") from exc
@@ -221,11 +227,9 @@ class Catalog:
     def _rebuild_terms(self) -> None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM chunk_terms")
+            tx.execute("UPDATE chunks SET term_row = NULL")
             rows = tx.execute("SELECT id, heading, text, lang FROM chunks").fetchall()
-            tx.executemany(
-                "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
-                [(r["id"], *index_terms(f"{r['heading']}\n{r['text']}", r["lang"])) for r in rows],
-            )
+            _insert_terms(tx, [(r["id"], r["heading"], r["text"], r["lang"]) for r in rows])
 
     def close(self) -> None:
         self._conn.close()
@@ -289,10 +293,7 @@ class Catalog:
                     for c in chunks
                 ],
             )
-            tx.executemany(
-                "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
-                [(c.id, *index_terms(f"{c.heading}\n{c.text}", c.lang)) for c in chunks],
-            )
+            _insert_terms(tx, [(c.id, c.heading, c.text, c.lang) for c in chunks])
             _insert_people(tx, report_id, partners, contacts)
 
     def next_report_id(self) -> int:
@@ -362,13 +363,10 @@ class Catalog:
         with self.transaction() as tx:
             tx.execute("DELETE FROM contacts WHERE lower(email) = lower(?)", (email,))
             for chunk_id, text in redactions.items():
-                row = tx.execute("SELECT heading, lang FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+                row = tx.execute("SELECT heading, lang, term_row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
                 tx.execute("UPDATE chunks SET text = ? WHERE id = ?", (text, chunk_id))
-                tx.execute("DELETE FROM chunk_terms WHERE chunk_id = ?", (chunk_id,))
-                tx.execute(
-                    "INSERT INTO chunk_terms (chunk_id, stems, exact) VALUES (?, ?, ?)",
-                    (chunk_id, *index_terms(f"{row['heading']}\n{text}", row["lang"])),
-                )
+                tx.execute("DELETE FROM chunk_terms WHERE rowid = ?", (row["term_row"],))
+                _insert_terms(tx, [(chunk_id, row["heading"], text, row["lang"])])
 
     def audit(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
         """Append to the audit log: who did what to what, when, and how it went."""
@@ -501,8 +499,16 @@ class Catalog:
         report_ids: Sequence[int] | None = None,
         lang: str | None = None,
         section: str | None = None,
+        among: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """BM25 over stems and exact words; higher scores are better."""
+        """BM25 over stems and exact words; higher scores are better.
+
+        With ``among``, only those chunks are scored (the same scores, without FTS5 scoring every
+        passage that shares a word with the query; see kb.bm25).
+        """
+        if among is not None:
+            found = self._keyword_scores(stems, exact, weights, among, report_ids, lang, section)
+            return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:k]
         parts = []
         if stems:
             parts.append(f"stems : ({_fts_terms(stems)})")
@@ -528,6 +534,41 @@ class Catalog:
         sql += " ORDER BY score DESC LIMIT ?"
         params.append(k)
         return [(r[0], float(r[1])) for r in self._conn.execute(sql, params)]
+
+    def _keyword_scores(self, stems, exact, weights, among, report_ids, lang, section) -> dict[str, float]:
+        phrases = [bm25.Phrase(t, 1, weights[0]) for t in dict.fromkeys(stems)]
+        phrases += [bm25.Phrase(t, 2, weights[1]) for t in dict.fromkeys(exact)]
+        if not phrases or not among:
+            return {}
+        clauses, params = ["c.id IN ({})".format(",".join("?" * len(among)))], list(among)
+        if report_ids is not None:
+            clauses.append(f"c.report_id IN ({','.join('?' * len(report_ids)) or 'NULL'})")
+            params += list(report_ids)
+        for column, value in (("lang", lang), ("section", section)):
+            if value is not None:
+                clauses.append(f"c.{column} = ?")
+                params.append(value)
+        rows = self._conn.execute(
+            f"SELECT c.id, t.stems, t.exact FROM chunks c JOIN chunk_terms t ON t.rowid = c.term_row "
+            f"WHERE {' AND '.join(clauses)}",
+            params,
+        ).fetchall()
+        documents = {r[0]: ((), r[1].split(), r[2].split()) for r in rows}
+        terms = sorted({p.term for p in phrases})
+        marks = ",".join("?" * len(terms))
+        hits = {
+            (term, 1 if column == "stems" else 2): doc
+            for term, column, doc in self._conn.execute(
+                f"SELECT term, col, doc FROM chunk_terms_columns WHERE term IN ({marks})", terms
+            )
+        }
+        return bm25.scores(phrases, documents, hits, self._term_statistics())
+
+    def _term_statistics(self) -> bm25.Statistics:
+        """Rows and tokens per column of chunk_terms, from FTS5's own totals (its "averages" record)."""
+        row = self._conn.execute("SELECT block FROM chunk_terms_data WHERE id = 1").fetchone()
+        values = bm25.read_varints(bytes(row[0])) if row else [0]
+        return bm25.Statistics(rows=values[0], column_tokens=values[1:])
 
     def term_document_share(self, terms: Sequence[str], lang: str) -> dict[str, float]:
         """Share of the passages in ``lang`` that contain each term, to drop terms too common to help.
@@ -611,7 +652,20 @@ def _insert_people(
 
 
 def _delete_terms(tx: sqlite3.Connection, report_id: int) -> None:
-    tx.execute("DELETE FROM chunk_terms WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)", (report_id,))
+    tx.execute("DELETE FROM chunk_terms WHERE rowid IN (SELECT term_row FROM chunks WHERE report_id = ?)", (report_id,))
+
+
+def _insert_terms(tx: sqlite3.Connection, chunks: Sequence[tuple[str, str, str, str]]) -> None:
+    """Index (id, heading, text, lang) chunks for keyword search, numbering their rows in chunks.term_row."""
+    last = tx.execute("SELECT rowid FROM chunk_terms ORDER BY rowid DESC LIMIT 1").fetchone()
+    top = tx.execute("SELECT MAX(term_row) FROM chunks").fetchone()[0]
+    first = max(last[0] if last else 0, top or 0) + 1
+    rows = [
+        (first + i, cid, *index_terms(f"{heading}\n{text}", lang))
+        for i, (cid, heading, text, lang) in enumerate(chunks)
+    ]
+    tx.executemany("INSERT INTO chunk_terms (rowid, chunk_id, stems, exact) VALUES (?, ?, ?, ?)", rows)
+    tx.executemany("UPDATE chunks SET term_row = ? WHERE id = ?", [(row[0], row[1]) for row in rows])
 
 
 def _fts_terms(terms: Sequence[str]) -> str:

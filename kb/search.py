@@ -145,10 +145,13 @@ class Searcher:
         if opts.dense:
             signals["dense"], signals["sentences"] = self._dense(query, report_ids, filters)
         terms: list[str] = []
+        # Keyword evidence only re-ranks the dense top passages: score those alone (kb.bm25), not every
+        # passage sharing a word with the query (most of them in a large collection).
+        among = [cid for cid, _ in signals["dense"][: opts.keyword_pool]] if opts.dense and opts.keyword_pool else None
         if opts.keyword:
-            signals["keyword"], terms = self._keyword(query, lang, report_ids, filters)
+            signals["keyword"], terms = self._keyword(query, lang, report_ids, filters, among)
         if opts.keyword and opts.translate and lang != LEXICON_LANG and filters.lang in (None, LEXICON_LANG):
-            signals["translated"], english = self._translated(query, report_ids, filters)
+            signals["translated"], english = self._translated(query, report_ids, filters, among)
             terms += english
         if opts.names and not (opts.keyword and self._keyword_weight_for(lang)):
             # Where the keyword signal is off (Swedish queries over mostly English text), names and
@@ -235,7 +238,7 @@ class Searcher:
                 best[cid] = max(best.get(cid, -1.0), score)
         return whole, sorted(best.items(), key=lambda item: -item[1])
 
-    def _keyword(self, query: str, lang: str, report_ids, filters: Filters):
+    def _keyword(self, query: str, lang: str, report_ids, filters: Filters, among: list[str] | None):
         words = [w for w in tokens(query) if len(w) > 2 or w.isdigit()]
         stemmed = stems(words, lang)
         share = self.catalog.term_document_share(sorted(set(words) | set(stemmed)), lang)
@@ -248,10 +251,13 @@ class Searcher:
             report_ids=report_ids,
             lang=filters.lang,
             section=filters.section,
+            among=among,
         )
         return ranking, keep_stems
 
-    def _translated(self, query: str, report_ids, filters: Filters) -> tuple[list[tuple[str, float]], list[str]]:
+    def _translated(
+        self, query: str, report_ids, filters: Filters, among: list[str] | None
+    ) -> tuple[list[tuple[str, float]], list[str]]:
         """Keyword evidence from English passages for the English neighbours of the query's words."""
         if self.lexicon is None:
             return [], []
@@ -275,7 +281,13 @@ class Searcher:
         keep_stems = sorted({s for s in stemmed if share.get(s, 0.0) <= opts.max_term_share})
         keep_words = sorted({w for w in english if share.get(w, 0.0) <= opts.max_term_share})
         ranking = self.catalog.keyword_search(
-            keep_stems, keep_words, opts.candidates, report_ids=report_ids, lang=LEXICON_LANG, section=filters.section
+            keep_stems,
+            keep_words,
+            opts.candidates,
+            report_ids=report_ids,
+            lang=LEXICON_LANG,
+            section=filters.section,
+            among=among,
         )
         return ranking, keep_words
 
