@@ -231,7 +231,7 @@ def ingest_paths(
     try:
         if own:
             store.reconcile()
-        with ReadAhead(files, settings, wanted, max(1, settings.parse_workers)) as ahead:
+        with store.batch(), ReadAhead(files, settings, wanted, max(1, settings.parse_workers)) as ahead:
             for path, sha, reading in ahead:
                 outcome = _store_file(store, path, sha, reading, replace)
                 summary.outcomes.append(outcome)

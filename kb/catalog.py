@@ -570,6 +570,9 @@ class Catalog:
         values = bm25.read_varints(bytes(row[0])) if row else [0]
         return bm25.Statistics(rows=values[0], column_tokens=values[1:])
 
+    def chunk_count(self, lang: str) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM chunks WHERE lang = ?", (lang,)).fetchone()[0]
+
     def term_document_share(self, terms: Sequence[str], lang: str) -> dict[str, float]:
         """Share of the passages in ``lang`` that contain each term, to drop terms too common to help.
 
@@ -578,7 +581,7 @@ class Catalog:
         """
         if not terms:
             return {}
-        total = self._conn.execute("SELECT COUNT(*) FROM chunks WHERE lang = ?", (lang,)).fetchone()[0] or 1
+        total = self.chunk_count(lang) or 1
         marks = ",".join("?" * len(terms))
         rows = self._conn.execute(f"SELECT term, doc FROM chunk_terms_vocab WHERE term IN ({marks})", list(terms))
         return {term: doc / total for term, doc in rows}

@@ -73,14 +73,14 @@ class Embedder:
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._neutral(self.raw_passages(texts))
 
-    def queries(self, texts: list[str]) -> np.ndarray:
-        return self._neutral(self.raw_queries(texts))
+    def queries(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        return self._neutral(self.raw_queries(texts, batch_size))
 
     def raw_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._prompts["passage"])
 
-    def raw_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._prompts["query"])
+    def raw_queries(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        return self._encode(texts, self._prompts["query"], batch_size)
 
     def _neutral(self, vectors: np.ndarray) -> np.ndarray:
         if self.bias is None or len(vectors) == 0:
@@ -90,13 +90,13 @@ class Embedder:
     def query(self, text: str) -> np.ndarray:
         return self.queries([text])[0]
 
-    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+    def _encode(self, texts: list[str], prompt: str, batch_size: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._model.encode(
             list(texts),
             prompt=prompt,
-            batch_size=self.batch_size,
+            batch_size=batch_size or self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from kb.settings import Settings
 from kb.themes import ThemeSuggester, store_suggestion
 
 MODEL_KEY = "embedding_model"
+LEXICON_SAVE_SECONDS = 60.0  # during a batch, readers see new words at least this often
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Store:
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
         self.index_damage: str | None = None  # why the index was found damaged and replaced by an empty one
         self.lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        self._lexicon_unsaved = False
+        self._lexicon_saved_at = time.monotonic()
+        self._batch_depth = 0
         self.themes = ThemeSuggester(embedder)
 
     @classmethod
@@ -66,12 +71,15 @@ class Store:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
                 if not store.lexicon.loaded:
                     store.rebuild_lexicon()
+                elif store.lexicon.passages != catalog.chunk_count(LEXICON_LANG):
+                    store.rebuild_lexicon(keep_vectors=True)  # a batch stopped before it saved: count again
         except BaseException:
             lock.release()
             raise
         return store
 
     def close(self) -> None:
+        self._save_lexicon()
         self.index.close()
         self.catalog.close()
         self._lock.release()
@@ -81,6 +89,18 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[Store]:
+        """Many reports in a row: the lexicon file (megabytes) is written at the end, and at most
+        every LEXICON_SAVE_SECONDS, rather than after each report."""
+        self._batch_depth += 1
+        try:
+            yield self
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth:
+                self._save_lexicon()
 
     def add_report(
         self,
@@ -109,6 +129,8 @@ class Store:
         if source is not None:
             self.keep_original(source, sha256)
         old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
+        if replace is not None:
+            self.lexicon.forget(c.text for c in self.catalog.chunks_of(replace.id) if c.lang == LEXICON_LANG)
         report_id = self.catalog.next_report_id()
         self.index.add([c.id for c in chunks], vectors, [vector_metadata(report_id, c) for c in chunks])
         self.catalog.add_report(
@@ -150,7 +172,8 @@ class Store:
         report = self.catalog.report(report_id)
         self.lexicon.forget(c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG)
         chunk_ids = self.catalog.delete_report(report_id)
-        self.lexicon.save()
+        self._lexicon_unsaved = True
+        self._save_lexicon_soon()
         self.index.delete(chunk_ids)
         self.original_path(report.sha256).unlink(missing_ok=True)
         return len(chunk_ids)
@@ -187,18 +210,35 @@ class Store:
         self.rebuild_lexicon()
         return len(ids)
 
-    def rebuild_lexicon(self) -> None:
-        """Learn the English words of every stored passage again (after a model change, or when missing)."""
-        self.lexicon.clear()
+    def rebuild_lexicon(self, keep_vectors: bool = False) -> None:
+        """Count the English words of every stored passage again and embed those not yet known
+        (all of them after a model change or when the file is missing)."""
+        self.lexicon.clear(keep_vectors)
         english = (c.text for _, c in self.catalog.iter_chunks() if c.lang == LEXICON_LANG)
-        self.lexicon.learn(english, self.embedder.queries)
+        self.lexicon.learn(english, self._embed_words)
         self.lexicon.save()  # also when there is nothing to learn, so the next open does not scan again
+        self._lexicon_unsaved = False
 
     def _learn_words(self, chunks) -> None:
         texts = [c.text for c in chunks if c.lang == LEXICON_LANG]
         if texts:
-            self.lexicon.learn(texts, self.embedder.queries)
+            self.lexicon.learn(texts, self._embed_words)
+            self._lexicon_unsaved = True
+            self._save_lexicon_soon()
+
+    def _embed_words(self, words: list[str]):
+        # A word is a few tokens: large batches cost less per word than the passages' batch size.
+        return self.embedder.queries(words, batch_size=max(self.embedder.batch_size, 128))
+
+    def _save_lexicon_soon(self) -> None:
+        if not self._batch_depth or time.monotonic() - self._lexicon_saved_at > LEXICON_SAVE_SECONDS:
+            self._save_lexicon()
+
+    def _save_lexicon(self) -> None:
+        if self._lexicon_unsaved:
             self.lexicon.save()
+            self._lexicon_unsaved = False
+            self._lexicon_saved_at = time.monotonic()
 
     def _embed_and_add(self, chunk_ids: Sequence[str], batch: int = 256) -> None:
         rows = list(self.catalog.iter_chunks(chunk_ids))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ingest.pipeline import ingest_paths
 from kb.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
 from kb.reader import open_reader
@@ -78,3 +80,39 @@ def test_an_empty_lexicon_is_kept_so_the_next_open_does_not_rebuild(settings, em
     with Store.open(settings, embedder) as store:
         assert not store.lexicon.usable
     assert Lexicon.load(settings.lexicon_path, embedder.index_id).loaded
+
+
+def test_a_batch_writes_the_lexicon_once_at_its_end(settings, embedder, tmp_path):
+    """Inside a batch the file (megabytes for a real corpus) is not rewritten after every report."""
+    first, second = (copy_samples(tmp_path / name, name) for name in ENGLISH_SAMPLES)
+    with Store.open(settings, embedder) as store:
+        written = settings.lexicon_path.stat().st_mtime_ns
+        with store.batch():
+            ingest_paths([first], settings, store=store)
+            ingest_paths([second], settings, store=store)
+            assert settings.lexicon_path.stat().st_mtime_ns == written
+            words = set(store.lexicon.words)
+        assert settings.lexicon_path.stat().st_mtime_ns != written
+    assert set(Lexicon.load(settings.lexicon_path, embedder.index_id).words) == words
+
+
+def test_counts_left_behind_by_a_stopped_batch_are_redone_when_the_writer_opens(settings, embedder, tmp_path):
+    """A batch killed before it saved leaves a file that missed reports: the writer notices on open
+    (the file's passage count differs from the catalog's) and counts again, keeping known vectors."""
+    with Store.open(settings, embedder) as store:
+        ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
+        expected = Counter(store.lexicon.counts)
+        words = set(store.lexicon.words)
+    stale = Lexicon.load(settings.lexicon_path, embedder.index_id)
+    stale.forget(c.text for c in _english_chunks(settings, embedder)[:5])  # as if five passages were never counted
+    stale.save()
+    assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts != expected
+    with Store.open(settings, embedder) as store:
+        assert store.lexicon.counts == expected
+        assert set(store.lexicon.words) == words
+    assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts == expected
+
+
+def _english_chunks(settings, embedder):
+    with open_reader(settings, embedder) as reader:
+        return [c for c in _chunks(reader) if c.lang == "en"]
