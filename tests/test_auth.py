@@ -128,6 +128,22 @@ def test_security_headers_on_every_response(client, path):
     assert headers["x-frame-options"] == "DENY"
 
 
+def test_a_crash_page_carries_the_security_headers_too(client):
+    """An unhandled error's 500 page is rendered outside the headers middleware, with the headers all the same."""
+    from web.auth import requires
+
+    def crash() -> None:
+        raise RuntimeError("a bug, for this test")
+
+    client.app.get("/test-crash", dependencies=[requires(Role.READER)])(crash)
+    log_in(client, "reader")
+    response = client.get("/test-crash")
+    assert response.status_code == 500 and "a bug" not in response.text
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
 def test_templates_hold_no_inline_script_or_style():
     """The CSP forbids inline scripts and styles, so no template may contain one."""
     from tests.conftest import ROOT

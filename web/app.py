@@ -26,6 +26,7 @@ from web import auth, uploads
 from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.index_repair import IndexRepair
 from web.jobs import Job, Jobs
+from web.sessions import add_security_headers
 from web.state import AppState
 
 HERE = Path(__file__).parent
@@ -171,4 +172,6 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return respond(request, 500, "Something went wrong on our side; the error has been logged.")
+        response = respond(request, 500, "Something went wrong on our side; the error has been logged.")
+        add_security_headers(response.headers, request.scope)  # this handler runs outside the middleware
+        return response

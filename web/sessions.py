@@ -113,6 +113,22 @@ def doc_page_csp(body: bytes) -> str:
     )
 
 
+def add_security_headers(headers: MutableHeaders, scope) -> None:
+    """The headers every response carries (unless the route set its own); also used for error pages
+    rendered outside this middleware (unhandled exceptions reach the outermost layer)."""
+    pdf = headers.get("content-type", "").startswith("application/pdf")
+    headers.setdefault("Content-Security-Policy", PDF_CSP if pdf else CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if scope["scheme"] == "https":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if not scope["path"].startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
+
+
 class SecurityHeadersMiddleware:
     """CSP without inline scripts or styles, no framing, no sniffing, a same-origin referrer, no caching of pages."""
 
@@ -130,18 +146,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                pdf = headers.get("content-type", "").startswith("application/pdf")
-                headers.setdefault("Content-Security-Policy", PDF_CSP if pdf else CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if scope["scheme"] == "https":
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if not scope["path"].startswith("/static/"):
-                    headers.setdefault("Cache-Control", "no-store")
+                add_security_headers(MutableHeaders(scope=message), scope)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
