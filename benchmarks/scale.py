@@ -78,7 +78,7 @@ def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
     ingest_seconds = 0.0
     embed_seconds = 0.0
     stored = 0
-    with Store.open(settings, embedder) as store:
+    with Store.open(settings, embedder) as store, store.batch():
         for report, report_chunks, vectors in real:
             started = time.perf_counter()
             store.add_report(

@@ -192,6 +192,10 @@ class Catalog:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
         self.path = path
+        # Passages per term, from FTS5's vocabulary, which counts them by walking the term's whole
+        # posting list (tens of ms for a common word at 200,000 passages). Kept until the catalog changes.
+        self._term_docs: dict[tuple[str, str], dict[str, int]] = {}
+        self._seen_version: int | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Catalog:
@@ -243,6 +247,7 @@ class Catalog:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+        self._term_docs.clear()
 
     # -- settings kept with the data -------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -555,14 +560,28 @@ class Catalog:
         ).fetchall()
         documents = {r[0]: ((), r[1].split(), r[2].split()) for r in rows}
         terms = sorted({p.term for p in phrases})
-        marks = ",".join("?" * len(terms))
-        hits = {
-            (term, 1 if column == "stems" else 2): doc
-            for term, column, doc in self._conn.execute(
-                f"SELECT term, col, doc FROM chunk_terms_columns WHERE term IN ({marks})", terms
-            )
-        }
+        hits = {(term, 1): n for term, n in self._documents_with(terms, "stems").items()}
+        hits.update({(term, 2): n for term, n in self._documents_with(terms, "exact").items()})
         return bm25.scores(phrases, documents, hits, self._term_statistics())
+
+    def _documents_with(self, terms: Sequence[str], column: str | None) -> dict[str, int]:
+        """Passages containing each term (in ``column``, or in any column when None); cached."""
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]  # changes when another process writes
+        if version != self._seen_version:
+            self._term_docs.clear()
+            self._seen_version = version
+        cache = self._term_docs.setdefault(("row", "") if column is None else ("col", column), {})
+        missing = sorted(set(terms) - cache.keys())
+        if missing:
+            marks = ",".join("?" * len(missing))
+            if column is None:
+                sql, params = f"SELECT term, doc FROM chunk_terms_vocab WHERE term IN ({marks})", missing
+            else:
+                sql = f"SELECT term, doc FROM chunk_terms_columns WHERE term IN ({marks}) AND col = ?"
+                params = [*missing, column]
+            cache.update(dict.fromkeys(missing, 0))
+            cache.update(dict(self._conn.execute(sql, params).fetchall()))
+        return {term: cache[term] for term in terms if cache[term]}
 
     def _term_statistics(self) -> bm25.Statistics:
         """Rows and tokens per column of chunk_terms, from FTS5's own totals (its "averages" record)."""
@@ -582,9 +601,7 @@ class Catalog:
         if not terms:
             return {}
         total = self.chunk_count(lang) or 1
-        marks = ",".join("?" * len(terms))
-        rows = self._conn.execute(f"SELECT term, doc FROM chunk_terms_vocab WHERE term IN ({marks})", list(terms))
-        return {term: doc / total for term, doc in rows}
+        return {term: doc / total for term, doc in self._documents_with(terms, None).items()}
 
     def stats(self) -> dict[str, object]:
         one = self._conn.execute

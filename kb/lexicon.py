@@ -120,5 +120,8 @@ class Lexicon:
         if not self.usable or not len(vectors):
             return [[] for _ in range(len(vectors))]
         similarity = vectors @ self.vectors.T
-        nearest = np.argsort(-similarity, axis=1)[:, :top]
+        top = min(top, similarity.shape[1])
+        best = np.argpartition(-similarity, top - 1, axis=1)[:, :top]  # no full sort of 50,000 words
+        order = np.argsort(-np.take_along_axis(similarity, best, axis=1), axis=1, kind="stable")
+        nearest = np.take_along_axis(best, order, axis=1)
         return [[self.words[j] for j in row if similarity[i, j] >= min_similarity] for i, row in enumerate(nearest)]

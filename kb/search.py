@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -123,9 +124,12 @@ class Searcher:
         self.lexicon = lexicon
         self._word_vectors: dict[str, np.ndarray] = {}  # query words recur ("och", "projekt"): embed once
 
-    def forget_word_vectors(self) -> None:
-        """Drop the cached query-word vectors (benchmarks measure a first encounter)."""
-        self._word_vectors.clear()
+    def forget_word_vectors(self, words: Iterable[str] | None = None) -> None:
+        """Drop cached query-word vectors, all or ``words`` (benchmarks measure a first encounter)."""
+        if words is None:
+            self._word_vectors.clear()
+        for word in words or ():
+            self._word_vectors.pop(word, None)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return self.run(query, k, filters).hits

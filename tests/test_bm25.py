@@ -53,6 +53,39 @@ def test_only_given_chunks_of_the_filtered_kind_are_scored(reader):
     assert len(ours) < len(full)
 
 
+def _add(catalog: Catalog, report_id: int, texts: list[str]) -> None:
+    chunks = [
+        Chunk(f"r{report_id}-{i}", i, i + 1, i + 1, "lessons", "Lessons", "en", text) for i, text in enumerate(texts)
+    ]
+    catalog.add_report(
+        report_id=report_id,
+        sha256=str(report_id) * 64,
+        filename=f"{report_id}.pdf",
+        meta=ReportMeta(title=f"Report {report_id}"),
+        pages=len(texts),
+        lang="en",
+        chunks=chunks,
+    )
+
+
+def test_term_counts_follow_what_another_process_writes(settings):
+    """Document counts are cached per term; a write through another connection (the writer beside
+    the web app) makes the reader count again, so its scores stay FTS5's."""
+    writer, reader = Catalog.open(settings), Catalog.open(settings)
+    try:
+        _add(writer, 1, ["Electric buses were procured jointly.", "Charging at the depot.", "Nothing here."])
+        stem_terms, words = _terms("electric buses procured", "en")
+        first = dict(reader.keyword_search(stem_terms, words, 100, among=["r1-0"]))
+        _add(writer, 2, ["Electric buses again.", "More electric buses.", "Buses and electric charging."])
+        full = dict(reader.keyword_search(stem_terms, words, 100))
+        ours = dict(reader.keyword_search(stem_terms, words, 100, among=["r1-0"]))
+        assert ours["r1-0"] == pytest.approx(full["r1-0"]) and ours["r1-0"] != pytest.approx(first["r1-0"])
+        assert reader.term_document_share(["electr"], "en")["electr"] == pytest.approx(4 / 6)
+    finally:
+        writer.close()
+        reader.close()
+
+
 def test_older_catalogs_are_renumbered_and_keep_deleting_cleanly(settings):
     """A schema-3 catalog (keyword rows numbered on their own) is renumbered when opened; then
     given-chunk scores match FTS5 and deleting a report leaves no keyword rows behind."""
