@@ -545,13 +545,15 @@ class Catalog:
         phrases += [bm25.Phrase(t, 2, weights[1]) for t in dict.fromkeys(exact)]
         if not phrases or not among:
             return {}
+        # The given ids pick the rows; "+" keeps SQLite from walking an index of a filter column instead
+        # (the language index holds most passages).
         clauses, params = ["c.id IN ({})".format(",".join("?" * len(among)))], list(among)
         if report_ids is not None:
-            clauses.append(f"c.report_id IN ({','.join('?' * len(report_ids)) or 'NULL'})")
+            clauses.append(f"+c.report_id IN ({','.join('?' * len(report_ids)) or 'NULL'})")
             params += list(report_ids)
         for column, value in (("lang", lang), ("section", section)):
             if value is not None:
-                clauses.append(f"c.{column} = ?")
+                clauses.append(f"+c.{column} = ?")
                 params.append(value)
         rows = self._conn.execute(
             f"SELECT c.id, t.stems, t.exact FROM chunks c JOIN chunk_terms t ON t.rowid = c.term_row "
