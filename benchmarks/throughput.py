@@ -83,7 +83,10 @@ def main() -> None:
         "reports": summary.count("added"),
         "chunks": sum(len(t) for t in groups.values()),
         "parse_workers": settings.parse_workers,
-        "threads": args.torch_threads or os.environ.get("OMP_NUM_THREADS", "default"),
+        "backend": settings.model_backend,
+        "threads": args.torch_threads or os.environ.get("OMP_NUM_THREADS", "default")
+        if settings.model_backend == "torch"
+        else "onnxruntime's default, one per core",
         "model": embedder.index_id,
         "ingest_s": round(ingest_s, 1),
         "embedding_inside_ingest_s": round(summary.embed_seconds, 1),

@@ -15,6 +15,7 @@ from kb.settings import Settings
 from kb.terms import index_terms
 
 SCHEMA_VERSION = 4
+TERM_COLUMNS = 3  # chunk_terms: chunk_id (not indexed), stems, exact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -245,6 +246,7 @@ class Catalog:
             yield self._conn
         except BaseException:
             self._conn.execute("ROLLBACK")
+            self._term_docs.clear()  # counts read inside the transaction may have seen its writes
             raise
         self._conn.execute("COMMIT")
         self._term_docs.clear()
@@ -560,6 +562,8 @@ class Catalog:
             f"WHERE {' AND '.join(clauses)}",
             params,
         ).fetchall()
+        if not rows:
+            return {}
         documents = {r[0]: ((), r[1].split(), r[2].split()) for r in rows}
         terms = sorted({p.term for p in phrases})
         hits = {(term, 1): n for term, n in self._documents_with(terms, "stems").items()}
@@ -588,11 +592,17 @@ class Catalog:
     def _term_statistics(self) -> bm25.Statistics:
         """Rows and tokens per column of chunk_terms, from FTS5's own totals (its "averages" record)."""
         row = self._conn.execute("SELECT block FROM chunk_terms_data WHERE id = 1").fetchone()
-        values = bm25.read_varints(bytes(row[0])) if row else [0]
-        return bm25.Statistics(rows=values[0], column_tokens=values[1:])
+        values = (bm25.read_varints(bytes(row[0])) if row else []) or [0]  # empty until a first row
+        return bm25.Statistics(rows=values[0], column_tokens=values[1 : 1 + TERM_COLUMNS])
 
     def chunk_count(self, lang: str) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM chunks WHERE lang = ?", (lang,)).fetchone()[0]
+
+    def passages_mark(self, lang: str) -> str:
+        """Changes whenever passages in ``lang`` are added, replaced or removed: their number and the
+        last report id given (ids are never reused, so a replacement shows even at an equal count)."""
+        seq = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'reports'").fetchone()
+        return f"{self.chunk_count(lang)}/{seq[0] if seq else 0}"
 
     def term_document_share(self, terms: Sequence[str], lang: str) -> dict[str, float]:
         """Share of the passages in ``lang`` that contain each term, to drop terms too common to help.

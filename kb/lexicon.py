@@ -34,7 +34,7 @@ class Lexicon:
         self.path = path
         self.model_id = model_id
         self.counts: Counter[str] = Counter()  # passages each word occurs in
-        self.passages: int | None = 0  # English passages counted (None: a file from before this was kept)
+        self.mark: str | None = None  # what the counts correspond to (kb.catalog.Catalog.passages_mark)
         self.words: list[str] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self._loaded_mtime: float | None = None
@@ -57,8 +57,7 @@ class Lexicon:
             if str(data["model"]) != self.model_id:
                 return  # built with another model: the writer rebuilds it
             self.counts = Counter(dict(zip(data["count_words"].tolist(), data["counts"].tolist(), strict=True)))
-            passages = int(data["passages"]) if "passages" in data else -1
-            self.passages = passages if passages >= 0 else None
+            self.mark = str(data["mark"]) if "mark" in data else None
             self.words = data["words"].tolist()
             self.vectors = data["vectors"]
         self._loaded_mtime = mtime
@@ -76,7 +75,6 @@ class Lexicon:
         """Count the words of new English passages; embed those now seen in enough passages."""
         for text in texts:
             self.counts.update(lexicon_words(text))
-            self.passages = (self.passages or 0) + 1
         known = set(self.words)
         new = sorted(w for w, n in self.counts.items() if n >= MIN_PASSAGES and w not in known)
         if new:
@@ -86,16 +84,20 @@ class Lexicon:
         return len(new)
 
     def forget(self, texts: Iterable[str]) -> None:
-        """Passages removed: lower the counts (a word's vector stays; it matches nothing if unused)."""
+        """Passages removed or rewritten: lower the counts, and drop words now in too few passages
+        (an erased person's name must not stay behind as a word)."""
         for text in texts:
             self.counts.subtract(lexicon_words(text))
-            self.passages = (self.passages or 0) - 1
         self.counts = +self.counts
+        keep = [i for i, w in enumerate(self.words) if self.counts[w] >= MIN_PASSAGES]
+        if len(keep) < len(self.words):
+            self.words = [self.words[i] for i in keep]
+            self.vectors = self.vectors[keep] if keep else np.zeros((0, 0), dtype=np.float32)
 
     def clear(self, keep_vectors: bool = False) -> None:
         """Forget the counts, and unless ``keep_vectors`` (same model) the words' vectors too."""
         self.counts = Counter()
-        self.passages = 0
+        self.mark = None
         if not keep_vectors:
             self.words = []
             self.vectors = np.zeros((0, 0), dtype=np.float32)
@@ -108,7 +110,7 @@ class Lexicon:
             model=np.array(self.model_id),
             count_words=np.array(count_words, dtype=str),
             counts=np.array([self.counts[w] for w in count_words], dtype=np.int64),
-            passages=np.array(self.passages if self.passages is not None else -1, dtype=np.int64),
+            mark=np.array(self.mark or ""),
             words=np.array(self.words, dtype=str),
             vectors=self.vectors,
         )

@@ -272,7 +272,10 @@ def ensure_onnx(folder: Path) -> Path:
     (onnxruntime's transformer optimiser), built once beside its weights and checked against the
     torch model: its vectors are the torch model's, computed about twice as fast for a query.
     """
-    return _ensure_export(folder, ONNX_FILE, _fuse)
+    import onnxruntime
+
+    # The fused operators are onnxruntime's own: a new version is checked against torch again.
+    return _ensure_export(folder, ONNX_FILE, _fuse, stamp={"onnxruntime": onnxruntime.__version__})
 
 
 def ensure_onnx_int8(folder: Path) -> Path:
@@ -285,9 +288,10 @@ def ensure_onnx_int8(folder: Path) -> Path:
     return _ensure_export(folder, ONNX_INT8_FILE, _quantise_int8)
 
 
-def _ensure_export(folder: Path, name: str, finish) -> Path:
+def _ensure_export(folder: Path, name: str, finish, stamp: dict | None = None) -> Path:
     target = folder / name
-    if target.exists():
+    stamp_file = target.with_name(target.name + ".json")
+    if target.exists() and (stamp is None or _read_json(stamp_file) == stamp):
         return target
     tmp = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))
     try:
@@ -297,9 +301,19 @@ def _ensure_export(folder: Path, name: str, finish) -> Path:
             _check_agreement(folder, tmp / "final.onnx")
         target.parent.mkdir(exist_ok=True)
         os.replace(tmp / "final.onnx", target)
+        if stamp is not None:
+            (tmp / "stamp.json").write_text(json.dumps(stamp), encoding="utf-8")
+            os.replace(tmp / "stamp.json", stamp_file)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _fuse(folder: Path, source: Path, out: Path) -> None:

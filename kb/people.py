@@ -66,6 +66,7 @@ def erase_person(store: Store, email: str, actor: str) -> int:
     store.catalog.erase_contact(email, redacted)
     forget_contact(store.catalog, email)
     updated = [(rid, replace(c, text=redacted[c.id])) for rid, c in mentions]
+    store.relearn_words([c for _, c in mentions], [c for _, c in updated])
     if updated:
         vectors = store.embedder.passages([passage_text(c) for _, c in updated])
         store.index.add([c.id for _, c in updated], vectors, [vector_metadata(rid, c) for rid, c in updated])

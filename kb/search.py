@@ -149,9 +149,9 @@ class Searcher:
         if opts.dense:
             signals["dense"], signals["sentences"] = self._dense(query, report_ids, filters)
         terms: list[str] = []
-        # Keyword evidence only re-ranks the dense top passages: score those alone (kb.bm25), not every
-        # passage sharing a word with the query (most of them in a large collection).
-        among = [cid for cid, _ in signals["dense"][: opts.keyword_pool]] if opts.dense and opts.keyword_pool else None
+        # Keyword evidence only re-ranks the dense candidates (their top keyword_pool once drafts are left
+        # out): score those alone (kb.bm25), not every passage sharing a word with the query.
+        among = [cid for cid, _ in signals["dense"]] if opts.dense and opts.keyword_pool else None
         if opts.keyword:
             signals["keyword"], terms = self._keyword(query, lang, report_ids, filters, among)
         if opts.keyword and opts.translate and lang != LEXICON_LANG and filters.lang in (None, LEXICON_LANG):

@@ -71,8 +71,8 @@ class Store:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
                 if not store.lexicon.loaded:
                     store.rebuild_lexicon()
-                elif store.lexicon.passages != catalog.chunk_count(LEXICON_LANG):
-                    store.rebuild_lexicon(keep_vectors=True)  # a batch stopped before it saved: count again
+                elif store.lexicon.mark != catalog.passages_mark(LEXICON_LANG):
+                    store.rebuild_lexicon(keep_vectors=True)  # stopped before it saved: count again
         except BaseException:
             lock.release()
             raise
@@ -129,8 +129,7 @@ class Store:
         if source is not None:
             self.keep_original(source, sha256)
         old_ids = sorted(self.catalog.chunk_ids_by_report().get(replace.id, set())) if replace else []
-        if replace is not None:
-            self.lexicon.forget(c.text for c in self.catalog.chunks_of(replace.id) if c.lang == LEXICON_LANG)
+        old_english = [c.text for c in self.catalog.chunks_of(replace.id) if c.lang == LEXICON_LANG] if replace else []
         report_id = self.catalog.next_report_id()
         self.index.add([c.id for c in chunks], vectors, [vector_metadata(report_id, c) for c in chunks])
         self.catalog.add_report(
@@ -150,6 +149,9 @@ class Store:
         )
         if len(chunks):
             store_suggestion(self.catalog, report_id, self.themes.suggest(vectors))
+        if old_english:
+            self.lexicon.forget(old_english)
+            self._lexicon_unsaved = True
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
             if replace.sha256 != sha256:
@@ -210,14 +212,22 @@ class Store:
         self.rebuild_lexicon()
         return len(ids)
 
+    def relearn_words(self, before: Sequence[Chunk], after: Sequence[Chunk]) -> None:
+        """Passages whose text was rewritten (a person erased): count their words again."""
+        self.lexicon.forget(c.text for c in before if c.lang == LEXICON_LANG)
+        self._lexicon_unsaved = True
+        self._learn_words(after)
+        self._save_lexicon_soon()
+
     def rebuild_lexicon(self, keep_vectors: bool = False) -> None:
         """Count the English words of every stored passage again and embed those not yet known
         (all of them after a model change or when the file is missing)."""
         self.lexicon.clear(keep_vectors)
         english = (c.text for _, c in self.catalog.iter_chunks() if c.lang == LEXICON_LANG)
         self.lexicon.learn(english, self._embed_words)
-        self.lexicon.save()  # also when there is nothing to learn, so the next open does not scan again
-        self._lexicon_unsaved = False
+        self.lexicon.forget(())  # vectors kept for words no longer in enough passages go
+        self._lexicon_unsaved = True
+        self._save_lexicon()  # also when there is nothing to learn, so the next open does not scan again
 
     def _learn_words(self, chunks) -> None:
         texts = [c.text for c in chunks if c.lang == LEXICON_LANG]
@@ -236,6 +246,7 @@ class Store:
 
     def _save_lexicon(self) -> None:
         if self._lexicon_unsaved:
+            self.lexicon.mark = self.catalog.passages_mark(LEXICON_LANG)
             self.lexicon.save()
             self._lexicon_unsaved = False
             self._lexicon_saved_at = time.monotonic()

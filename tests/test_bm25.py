@@ -86,6 +86,15 @@ def test_term_counts_follow_what_another_process_writes(settings):
         reader.close()
 
 
+def test_a_catalog_without_passages_scores_nothing(settings):
+    """Before the first passage FTS5's totals are empty; scoring given ids finds nothing, without error."""
+    catalog = Catalog.open(settings)
+    try:
+        assert catalog.keyword_search(["bus"], ["bus"], 10, among=["no-such-chunk"]) == []
+    finally:
+        catalog.close()
+
+
 def test_older_catalogs_are_renumbered_and_keep_deleting_cleanly(settings):
     """A schema-3 catalog (keyword rows numbered on their own) is renumbered when opened; then
     given-chunk scores match FTS5 and deleting a report leaves no keyword rows behind."""

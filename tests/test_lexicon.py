@@ -97,20 +97,33 @@ def test_a_batch_writes_the_lexicon_once_at_its_end(settings, embedder, tmp_path
 
 
 def test_counts_left_behind_by_a_stopped_batch_are_redone_when_the_writer_opens(settings, embedder, tmp_path):
-    """A batch killed before it saved leaves a file that missed reports: the writer notices on open
-    (the file's passage count differs from the catalog's) and counts again, keeping known vectors."""
+    """A batch killed before it saved leaves the file of an earlier state: the writer notices on open
+    (the file's mark of the catalog's English passages differs) and counts again, keeping known vectors."""
+    first, second = (copy_samples(tmp_path / name, name) for name in ENGLISH_SAMPLES)
     with Store.open(settings, embedder) as store:
-        ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
+        ingest_paths([first], settings, store=store)
+    earlier = settings.lexicon_path.read_bytes()
+    with Store.open(settings, embedder) as store:
+        ingest_paths([second], settings, store=store)
         expected = Counter(store.lexicon.counts)
         words = set(store.lexicon.words)
-    stale = Lexicon.load(settings.lexicon_path, embedder.index_id)
-    stale.forget(c.text for c in _english_chunks(settings, embedder)[:5])  # as if five passages were never counted
-    stale.save()
+    settings.lexicon_path.write_bytes(earlier)  # as if the second report's words were never saved
     assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts != expected
     with Store.open(settings, embedder) as store:
         assert store.lexicon.counts == expected
         assert set(store.lexicon.words) == words
     assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts == expected
+
+
+def test_a_word_left_in_too_few_passages_leaves_the_lexicon(tmp_path, embedder):
+    """Forgetting passages (a report deleted, a person erased) drops words now in fewer than two."""
+    lexicon = Lexicon(tmp_path / "lexicon.npz", embedder.index_id)
+    texts = ["Anna Lindqvist led the procurement.", "Lindqvist reported on the procurement.", "Other text."]
+    lexicon.learn(texts, embedder.queries)
+    assert {"lindqvist", "procurement"} <= set(lexicon.words)
+    lexicon.forget(texts[1:2])
+    assert "lindqvist" not in lexicon.words and "procurement" not in lexicon.words
+    assert len(lexicon.vectors) == len(lexicon.words)
 
 
 def _english_chunks(settings, embedder):
