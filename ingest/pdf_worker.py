@@ -13,6 +13,7 @@ def main() -> int:
     memory = int(request["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (int(request["cpu_s"]), int(request["cpu_s"]) + 1))
+    os.nice(int(request.get("niceness", 0)))
     from pathlib import Path
 
     from ingest.pdf import Limits, extract_pages
@@ -20,7 +21,7 @@ def main() -> int:
 
     try:
         text = extract_pages(Path(request["path"]), Limits(int(request["max_pages"]), int(request["max_chars"])))
-        answer = {"status": "ok", "pages": text.pages, "title": text.title}
+        answer = {"status": "ok", "pages": text.pages, "title": text.title, "niceness": os.nice(0)}
     except ReportRejected as exc:
         answer = {"status": "error", "reason": exc.reason, "detail": exc.detail}
     except MemoryError:

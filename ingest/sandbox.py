@@ -19,6 +19,11 @@ from kb.errors import ReportRejected
 from kb.settings import Settings
 
 PDF_SIGNATURE = b"%PDF-"
+# The reader runs at a lower CPU priority than the process that started it: while `kb ingest` embeds
+# one report and reads the next, or the web app answers searches during an upload, the model and the
+# searches keep their cores and the reader takes what they leave. At 5 it still gets a quarter of a
+# core against a busy one, so a report needing 20 s of CPU stays within the 90 s wall-clock limit.
+READER_NICENESS = 5
 
 
 def check_signature(path: Path) -> None:
@@ -41,6 +46,7 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
         "max_chars": settings.max_pages * 20_000,
         "memory_mb": settings.parse_memory_mb,
         "cpu_s": int(settings.parse_timeout_s) + 1,
+        "niceness": READER_NICENESS,
     }
     try:
         done = subprocess.run(

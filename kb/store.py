@@ -7,6 +7,7 @@ removes; a report is visible only once its catalog transaction has committed.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -205,12 +206,11 @@ class Store:
     def reindex(self) -> int:
         """Rebuild the vector index from the catalog with the configured model."""
         self.index.recreate(self.embedder.index_id, self.embedder.dim)
-        ids = [c.id for _, c in self.catalog.iter_chunks()]
-        self._embed_and_add(ids)
+        added = self._embed_and_add(None)
         self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
         self.lexicon.model_id = self.embedder.index_id
         self.rebuild_lexicon()
-        return len(ids)
+        return added
 
     def relearn_words(self, before: Sequence[Chunk], after: Sequence[Chunk]) -> None:
         """Passages whose text was rewritten (a person erased): count their words again."""
@@ -251,12 +251,15 @@ class Store:
             self._lexicon_unsaved = False
             self._lexicon_saved_at = time.monotonic()
 
-    def _embed_and_add(self, chunk_ids: Sequence[str], batch: int = 256) -> None:
-        rows = list(self.catalog.iter_chunks(chunk_ids))
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
+    def _embed_and_add(self, chunk_ids: Sequence[str] | None, batch: int = 256) -> int:
+        """Embed and index the given chunks (all when None), a batch at a time; returns how many."""
+        rows = self.catalog.iter_chunks(chunk_ids)
+        added = 0
+        while part := list(itertools.islice(rows, batch)):
             vectors = self._embed([passage_text(c) for _, c in part])
             self.index.add([c.id for _, c in part], vectors, [vector_metadata(rid, c) for rid, c in part])
+            added += len(part)
+        return added
 
     def embed_chunks(self, chunks: Sequence[Chunk]):
         """Vectors for chunks, computed apart from storing them (no lock needed)."""

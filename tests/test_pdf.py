@@ -46,3 +46,28 @@ def test_too_many_pages_is_rejected(tmp_path):
     with pytest.raises(ReportRejected) as caught:
         read_pdf(sample("example_greenfleet_final_report_en.pdf"), small)
     assert caught.value.reason == "too_many_pages"
+
+
+def test_the_reader_runs_below_the_priority_of_its_parent(settings):
+    """The sandboxed reader lowers its own CPU priority, so the model and searches keep their cores."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ingest.sandbox import READER_NICENESS
+
+    request = {
+        "path": str(sample("example_greenfleet_final_report_en.pdf")),
+        "max_pages": 50,
+        "max_chars": 1_000_000,
+        "memory_mb": settings.parse_memory_mb,
+        "cpu_s": 30,
+        "niceness": READER_NICENESS,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest.pdf_worker"], input=json.dumps(request), capture_output=True, text=True
+    )
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "ok" and answer["pages"]
+    assert answer["niceness"] == min(19, os.nice(0) + READER_NICENESS) and READER_NICENESS > 0
