@@ -150,14 +150,11 @@ class Store:
         )
         if len(chunks):
             store_suggestion(self.catalog, report_id, self.themes.suggest(vectors))
-        if old_english:
-            self.lexicon.forget(old_english)
-            self._lexicon_unsaved = True
         if replace is not None:
             self.index.delete(sorted(set(old_ids) - {c.id for c in chunks}))
             if replace.sha256 != sha256:
                 self.original_path(replace.sha256).unlink(missing_ok=True)
-        self._learn_words(chunks)
+        self._learn_words(chunks, replaced=old_english)
         return report_id
 
     def reclassify(self, report_id: int, sections: dict[str, str]) -> None:
@@ -173,10 +170,9 @@ class Store:
     def delete_report(self, report_id: int) -> int:
         """Remove the report, its chunks, vectors and original; returns the chunks removed."""
         report = self.catalog.report(report_id)
-        self.lexicon.forget(c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG)
+        english = [c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG]
         chunk_ids = self.catalog.delete_report(report_id)
-        self._lexicon_unsaved = True
-        self._save_lexicon_soon()
+        self._learn_words((), replaced=english)
         self.index.delete(chunk_ids)
         self.original_path(report.sha256).unlink(missing_ok=True)
         return len(chunk_ids)
@@ -214,10 +210,7 @@ class Store:
 
     def relearn_words(self, before: Sequence[Chunk], after: Sequence[Chunk]) -> None:
         """Passages whose text was rewritten (a person erased): count their words again."""
-        self.lexicon.forget(c.text for c in before if c.lang == LEXICON_LANG)
-        self._lexicon_unsaved = True
-        self._learn_words(after)
-        self._save_lexicon_soon()
+        self._learn_words(after, replaced=[c.text for c in before if c.lang == LEXICON_LANG])
 
     def rebuild_lexicon(self, keep_vectors: bool = False) -> None:
         """Count the English words of every stored passage again and embed those not yet known
@@ -229,10 +222,15 @@ class Store:
         self._lexicon_unsaved = True
         self._save_lexicon()  # also when there is nothing to learn, so the next open does not scan again
 
-    def _learn_words(self, chunks) -> None:
+    def _learn_words(self, chunks, replaced: Sequence[str] = ()) -> None:
+        """Count the English words of stored passages, and uncount those of ``replaced`` ones (after
+        learning, so that words in both versions keep their vectors); called once the catalog committed."""
         texts = [c.text for c in chunks if c.lang == LEXICON_LANG]
         if texts:
             self.lexicon.learn(texts, self._embed_words)
+        if replaced:
+            self.lexicon.forget(replaced)
+        if texts or replaced:
             self._lexicon_unsaved = True
             self._save_lexicon_soon()
 
