@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -208,25 +209,32 @@ class Catalog:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=FULL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise CatalogError(
-                    f"The catalog {path} was written by a newer version (schema {version}); upgrade the software."
-                )
-            conn.executescript(SCHEMA)
-            catalog = cls(conn, path)
-            columns = {r[1] for r in conn.execute("PRAGMA table_info(reports)")}
-            for column, ddl in _ADDED_COLUMNS.items():
-                if column not in columns:
-                    conn.execute(f"ALTER TABLE reports ADD COLUMN {column} {ddl}")
-            if "term_row" not in {r[1] for r in conn.execute("PRAGMA table_info(chunks)")}:
-                conn.execute("ALTER TABLE chunks ADD COLUMN term_row INTEGER")
-            conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS chunks_term_row ON chunks(term_row)")
-            if version < 4:
-                catalog._rebuild_terms()  # stems since schema 2; rows numbered by chunks.term_row since 4
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            with _schema_lock(path):
+                catalog = cls._checked(conn, path)
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Cannot open the catalog {path}: {exc}. Restore it from a backup.") from exc
+        return catalog
+
+    @classmethod
+    def _checked(cls, conn: sqlite3.Connection, path: Path) -> Catalog:
+        """Bring the schema up to date (one process at a time: see _schema_lock)."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CatalogError(
+                f"The catalog {path} was written by a newer version (schema {version}); upgrade the software."
+            )
+        conn.executescript(SCHEMA)
+        catalog = cls(conn, path)
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(reports)")}
+        for column, ddl in _ADDED_COLUMNS.items():
+            if column not in columns:
+                conn.execute(f"ALTER TABLE reports ADD COLUMN {column} {ddl}")
+        if "term_row" not in {r[1] for r in conn.execute("PRAGMA table_info(chunks)")}:
+            conn.execute("ALTER TABLE chunks ADD COLUMN term_row INTEGER")
+        conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS chunks_term_row ON chunks(term_row)")
+        if version < 4:
+            catalog._rebuild_terms()  # stems since schema 2; rows numbered by chunks.term_row since 4
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return catalog
 
     def _rebuild_terms(self) -> None:
@@ -675,6 +683,18 @@ def _meta_values(meta: ReportMeta) -> tuple:
         meta.eu_funding,
         meta.currency,
     )
+
+
+@contextmanager
+def _schema_lock(path: Path) -> Iterator[None]:
+    """Processes opening one catalog check and migrate its schema one at a time: two that both saw an
+    old schema would otherwise both alter it, and the second would fail half-way."""
+    with open(path.with_name(path.name + ".schema-lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _insert_people(

@@ -30,3 +30,24 @@ def test_every_chunk_comes_back_once_in_order_across_pages(settings):
         assert sorted(c.id for _, c in catalog.iter_chunks(wanted)) == sorted(wanted[:-1])
     finally:
         catalog.close()
+
+
+def test_processes_check_the_schema_one_at_a_time(settings):
+    """While another process holds the schema lock (migrating an old catalog), opening waits for it
+    instead of altering the same tables at the same time."""
+    import fcntl
+    import threading
+
+    Catalog.open(settings).close()
+    lock = settings.catalog_path.with_name(settings.catalog_path.name + ".schema-lock")
+    opened: list[Catalog] = []
+    with open(lock, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting = threading.Thread(target=lambda: opened.append(Catalog.open(settings)))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not opened
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiting.join(timeout=30)
+    assert len(opened) == 1
+    opened[0].close()
