@@ -28,13 +28,11 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb.settings import Settings  # noqa: E402
+from tests.chroma_server import start_chroma  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORDIS = SHARED / "corpus" / "registers" / "cordis_horizon_europe_organizations_ALL.csv.gz"
@@ -315,27 +314,6 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
-def _start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
-    chroma = Path(sys.executable).with_name("chroma")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("chroma run did not start within two minutes")
-
-
 def _phase(*args: str, env: dict | None = None) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--phase", *args],
@@ -407,7 +385,7 @@ def _measure_search(args, data: Path) -> dict:
     print("Searching, embedded …", file=sys.stderr, flush=True)
     report["embedded"] = _phase("query", str(data), str(args.queries), str(args.rounds), "")
     print("Searching, chroma server on loopback …", file=sys.stderr, flush=True)
-    process, url = _start_chroma(data / "chroma")
+    process, url = start_chroma(data / "chroma")
     try:
         idle = _memory(process.pid)
         report["server"] = _phase("query", str(data), str(args.queries), str(args.rounds), url)

@@ -297,8 +297,6 @@ def _ensure_export(folder: Path, name: str, finish, stamp: dict | None = None) -
     try:
         _export_onnx(folder, tmp / "model.onnx")
         finish(folder, tmp / "model.onnx", tmp / "final.onnx")
-        if name == ONNX_FILE:
-            _check_agreement(folder, tmp / "final.onnx")
         target.parent.mkdir(exist_ok=True)
         os.replace(tmp / "final.onnx", target)
         if stamp is not None:
@@ -329,6 +327,7 @@ def _fuse(folder: Path, source: Path, out: Path) -> None:
     if not fused.get_fused_operator_statistics().get("Attention"):
         raise ModelError("onnxruntime's optimiser fused no attention layer; set KB_MODEL_BACKEND=torch.")
     fused.save_model_to_file(str(out))
+    _check_agreement(folder, out)
 
 
 def _check_agreement(folder: Path, onnx_file: Path) -> None:

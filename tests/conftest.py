@@ -102,32 +102,12 @@ def copy_samples(target: Path, *names: str) -> Path:
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` from the installed chromadb package, on loopback."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from tests.chroma_server import start_chroma
 
-    chroma = Path(sys.executable).with_name("chroma")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    path = tmp_path_factory.mktemp("chroma-server")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not start")
+    try:
+        process, url = start_chroma(tmp_path_factory.mktemp("chroma-server"), wait_s=60)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     yield url
     process.terminate()
     process.wait(timeout=30)

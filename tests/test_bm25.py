@@ -105,19 +105,7 @@ def test_older_catalogs_are_renumbered_and_keep_deleting_cleanly(settings):
         "Electric buses need charging at the depot; planned procurement helped.",
     ]
     for report_id in (1, 2):
-        chunks = [
-            Chunk(f"r{report_id}-{i}", i, i + 1, i + 1, "lessons", "Lessons", "en", text)
-            for i, text in enumerate(texts)
-        ]
-        catalog.add_report(
-            report_id=report_id,
-            sha256=str(report_id) * 64,
-            filename=f"{report_id}.pdf",
-            meta=ReportMeta(title=f"Report {report_id}"),
-            pages=3,
-            lang="en",
-            chunks=chunks,
-        )
+        _add(catalog, report_id, texts)
     catalog.close()
     with sqlite3.connect(settings.catalog_path) as old:  # as schema 3 left it
         rows = old.execute("SELECT chunk_id, stems, exact FROM chunk_terms ORDER BY rowid DESC").fetchall()
