@@ -210,13 +210,14 @@ class _Replay:
     and each lexicon word's."""
 
     def __init__(self, embedder, known: dict[str, np.ndarray], words: dict[str, np.ndarray]):
-        self.index_id, self.dim, self.batch_size = embedder.index_id, embedder.dim, embedder.batch_size
+        self.index_id, self.words_id = embedder.index_id, embedder.words_id
+        self.dim, self.batch_size = embedder.dim, embedder.batch_size
         self._known, self._words = known, words
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return np.vstack([self._known[t] for t in texts])
 
-    def queries(self, words: list[str], batch_size: int | None = None) -> np.ndarray:
+    def words(self, words: list[str], batch_size: int | None = None) -> np.ndarray:
         return np.vstack([self._words[w] for w in words])
 
 
@@ -275,6 +276,7 @@ def _time_parts(reader) -> dict[str, list[float]]:
     """Wrap the calls the Searcher makes so that their time is recorded (instance attributes only)."""
     targets = {
         "embed query (model)": (reader.embedder, "queries"),
+        "embed query words (model)": (reader.embedder, "words"),
         "dense (chroma query)": (reader.index, "query"),
         "keyword (FTS5 search)": (reader.catalog, "keyword_search"),
         "keyword (term shares)": (reader.catalog, "term_document_share"),

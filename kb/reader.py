@@ -37,7 +37,7 @@ def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterato
                 f"the vector index holds {vectors} vectors for {chunks} chunks; the next `kb ingest` "
                 "repairs it, or run `kb reindex`."
             )
-        lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        lexicon = Lexicon.load(settings.lexicon_path, embedder.words_id)
         yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder, lexicon=lexicon), warnings)
     finally:
         catalog.close()

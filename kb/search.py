@@ -10,8 +10,7 @@ can pull in the passages that answer it.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -80,6 +79,8 @@ class SearchResult:
     projects: list[Hit] = field(default_factory=list)  # register entries: context for people, not lessons
 
 
+KEPT_WORD_QUERIES = 1000  # queries whose words' vectors are kept for when they are asked again
+
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -122,14 +123,14 @@ class Searcher:
         self.embedder = embedder
         self.options = options or SearchOptions()
         self.lexicon = lexicon
-        self._word_vectors: dict[str, np.ndarray] = {}  # query words recur ("och", "projekt"): embed once
+        # A query asked again (another filter, more results) reuses its words' vectors. They are kept
+        # per query, not per word: int8 vectors depend a little on the batch they were computed in,
+        # and the same question must carry over to the same English words every time.
+        self._word_vectors: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
 
-    def forget_word_vectors(self, words: Iterable[str] | None = None) -> None:
-        """Drop cached query-word vectors, all or ``words`` (benchmarks measure a first encounter)."""
-        if words is None:
-            self._word_vectors.clear()
-        for word in words or ():
-            self._word_vectors.pop(word, None)
+    def forget_word_vectors(self) -> None:
+        """Drop the kept query-word vectors (benchmarks measure a first encounter)."""
+        self._word_vectors.clear()
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return self.run(query, k, filters).hits
@@ -152,9 +153,21 @@ class Searcher:
         # Keyword evidence only re-ranks the dense candidates (their top keyword_pool once drafts are left
         # out): score those alone (kb.bm25), not every passage sharing a word with the query.
         among = [cid for cid, _ in signals["dense"]] if opts.dense and opts.keyword_pool else None
+        rows = self.catalog.chunks_with_reports(among) if among else {}
         if opts.keyword:
-            signals["keyword"], terms = self._keyword(query, lang, report_ids, filters, among)
-        if opts.keyword and opts.translate and lang != LEXICON_LANG and filters.lang in (None, LEXICON_LANG):
+            # A Swedish query's own words count only for Swedish register entries: without one among the
+            # candidates the keyword scores would all be weighed zero, so only the terms are worked out.
+            counts = among is None or any(self._keyword_weight(rows[cid][0], lang) for cid in among if cid in rows)
+            signals["keyword"], terms = self._keyword(query, lang, report_ids, filters, among if counts else [])
+        english_candidates = among is None or any(rows[cid][0].lang == LEXICON_LANG for cid in among if cid in rows)
+        if (
+            opts.keyword
+            and opts.translate
+            and opts.translated_weight
+            and lang != LEXICON_LANG
+            and filters.lang in (None, LEXICON_LANG)
+            and english_candidates
+        ):
             signals["translated"], english = self._translated(query, report_ids, filters, among)
             terms += english
         if opts.names and not (opts.keyword and self._keyword_weight_for(lang)):
@@ -162,7 +175,8 @@ class Searcher:
             # acronyms still match exactly; where it is on, its exact-word column already does this.
             signals["names"] = self._names(query, report_ids, filters)
 
-        rows = self.catalog.chunks_with_reports(sorted({cid for ranking in signals.values() for cid, _ in ranking}))
+        missing = sorted({cid for ranking in signals.values() for cid, _ in ranking} - rows.keys())
+        rows.update(self.catalog.chunks_with_reports(missing))
         rows = {cid: row for cid, row in rows.items() if row[1].published}  # drafts await their review
         signals = {name: [(cid, score) for cid, score in ranking if cid in rows] for name, ranking in signals.items()}
         similarity = dict(signals.get("dense", []))
@@ -271,12 +285,14 @@ class Searcher:
             words = sorted(sorted(words, key=lambda w: (-len(w), w))[: self.options.translate_max_words])
         if not self.lexicon.usable or not words:
             return [], []
-        missing = [w for w in words if w not in self._word_vectors]
-        if missing:
-            if len(self._word_vectors) > 50_000:
-                self._word_vectors.clear()
-            self._word_vectors.update(zip(missing, self.embedder.queries(missing), strict=True))
-        vectors = np.vstack([self._word_vectors[w] for w in words])
+        key = tuple(words)
+        if key in self._word_vectors:
+            self._word_vectors.move_to_end(key)
+        else:
+            self._word_vectors[key] = self.embedder.words(words)
+            if len(self._word_vectors) > KEPT_WORD_QUERIES:
+                self._word_vectors.popitem(last=False)
+        vectors = self._word_vectors[key]
         opts = self.options
         nearest = self.lexicon.translate(vectors, opts.translate_top, opts.translate_min_similarity)
         english = sorted({w for near in nearest for w in near})

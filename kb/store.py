@@ -52,7 +52,7 @@ class Store:
         self.embedder = embedder
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
         self.index_damage: str | None = None  # why the index was found damaged and replaced by an empty one
-        self.lexicon = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        self.lexicon = Lexicon.load(settings.lexicon_path, embedder.words_id)
         self._lexicon_unsaved = False
         self._lexicon_saved_at = time.monotonic()
         self._batch_depth = 0
@@ -204,7 +204,7 @@ class Store:
         self.index.recreate(self.embedder.index_id, self.embedder.dim)
         added = self._embed_and_add(None)
         self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
-        self.lexicon.model_id = self.embedder.index_id
+        self.lexicon.model_id = self.embedder.words_id
         self.rebuild_lexicon()
         return added
 
@@ -235,8 +235,9 @@ class Store:
             self._save_lexicon_soon()
 
     def _embed_words(self, words: list[str]):
-        # A word is a few tokens: large batches cost less per word than the passages' batch size.
-        return self.embedder.queries(words, batch_size=max(self.embedder.batch_size, 128))
+        # One word per batch: int8 vectors depend a little on the batch they are computed in, and the
+        # lexicon must come out the same whenever it is rebuilt from the catalog (a restore, a reindex).
+        return self.embedder.words(words, batch_size=1)
 
     def _save_lexicon_soon(self) -> None:
         if not self._batch_depth or time.monotonic() - self._lexicon_saved_at > LEXICON_SAVE_SECONDS:

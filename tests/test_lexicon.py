@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from ingest.pipeline import ingest_paths
 from kb.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
 from kb.reader import open_reader
@@ -26,7 +28,7 @@ def test_the_lexicon_holds_the_english_words_seen_in_several_passages(reader):
 
 def test_swedish_words_meet_their_english_neighbours(reader, embedder):
     words = ["läkemedelsrester", "kommuner", "ozonering"]
-    nearest = reader.searcher.lexicon.translate(embedder.queries(words), 3, 0.8)
+    nearest = reader.searcher.lexicon.translate(embedder.words(words), 3, 0.8)
     assert "pharmaceutical" in nearest[0]
     assert "municipalities" in nearest[1]
     assert "ozonation" in nearest[2]
@@ -58,7 +60,7 @@ def test_the_writer_keeps_the_lexicon_and_a_reader_follows_it(settings, embedder
         assert store.lexicon.counts["wastewater"] < counted
 
         store.reindex()
-        rebuilt = Lexicon.load(settings.lexicon_path, embedder.index_id)
+        rebuilt = Lexicon.load(settings.lexicon_path, embedder.words_id)
         assert set(rebuilt.words) == before
         assert rebuilt.counts == store.lexicon.counts
 
@@ -72,6 +74,21 @@ def test_a_missing_lexicon_is_rebuilt_when_the_writer_opens(settings, embedder, 
         assert set(store.lexicon.words) == words
 
 
+def test_a_lexicon_of_other_word_vectors_is_embedded_again_when_the_writer_opens(settings, embedder, tmp_path):
+    """Word vectors from another model (or the full-precision graph, before words went through the
+    int8 one) would not meet the query words' vectors: the writer embeds the words again."""
+    with Store.open(settings, embedder) as store:
+        ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
+        words = set(store.lexicon.words)
+        store.lexicon.model_id = embedder.index_id + "+words-other"
+        store.lexicon.vectors = np.zeros_like(store.lexicon.vectors)
+        store.lexicon.save()
+    with Store.open(settings, embedder) as store:
+        assert store.lexicon.model_id == embedder.words_id
+        assert set(store.lexicon.words) == words
+        assert np.allclose(store.lexicon.vectors, embedder.words(store.lexicon.words, batch_size=1), atol=1e-6)
+
+
 def _chunks(reader):
     return [chunk for _, chunk in reader.catalog.iter_chunks()]
 
@@ -79,7 +96,7 @@ def _chunks(reader):
 def test_an_empty_lexicon_is_kept_so_the_next_open_does_not_rebuild(settings, embedder):
     with Store.open(settings, embedder) as store:
         assert not store.lexicon.usable
-    assert Lexicon.load(settings.lexicon_path, embedder.index_id).loaded
+    assert Lexicon.load(settings.lexicon_path, embedder.words_id).loaded
 
 
 def test_a_batch_writes_the_lexicon_once_at_its_end(settings, embedder, tmp_path):
@@ -93,7 +110,7 @@ def test_a_batch_writes_the_lexicon_once_at_its_end(settings, embedder, tmp_path
             assert settings.lexicon_path.stat().st_mtime_ns == written
             words = set(store.lexicon.words)
         assert settings.lexicon_path.stat().st_mtime_ns != written
-    assert set(Lexicon.load(settings.lexicon_path, embedder.index_id).words) == words
+    assert set(Lexicon.load(settings.lexicon_path, embedder.words_id).words) == words
 
 
 def test_counts_left_behind_by_a_stopped_batch_are_redone_when_the_writer_opens(settings, embedder, tmp_path):
@@ -108,16 +125,16 @@ def test_counts_left_behind_by_a_stopped_batch_are_redone_when_the_writer_opens(
         expected = Counter(store.lexicon.counts)
         words = set(store.lexicon.words)
     settings.lexicon_path.write_bytes(earlier)  # as if the second report's words were never saved
-    assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts != expected
+    assert Lexicon.load(settings.lexicon_path, embedder.words_id).counts != expected
     with Store.open(settings, embedder) as store:
         assert store.lexicon.counts == expected
         assert set(store.lexicon.words) == words
-    assert Lexicon.load(settings.lexicon_path, embedder.index_id).counts == expected
+    assert Lexicon.load(settings.lexicon_path, embedder.words_id).counts == expected
 
 
 def test_a_word_left_in_too_few_passages_leaves_the_lexicon(tmp_path, embedder):
     """Forgetting passages (a report deleted, a person erased) drops words now in fewer than two."""
-    lexicon = Lexicon(tmp_path / "lexicon.npz", embedder.index_id)
+    lexicon = Lexicon(tmp_path / "lexicon.npz", embedder.words_id)
     texts = ["Anna Lindqvist led the procurement.", "Lindqvist reported on the procurement.", "Other text."]
     lexicon.learn(texts, embedder.queries)
     assert {"lindqvist", "procurement"} <= set(lexicon.words)

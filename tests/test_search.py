@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def test_swedish_question_finds_the_english_lesson(reader):
     """Asked in Swedish about buying electric buses together, the English GreenFleet passage ranks first."""
@@ -114,3 +116,44 @@ def test_a_passage_repeating_shown_pages_yields_to_a_new_page():
 
     rows = {"a": row("a", 1, 3, 4), "b": row("b", 1, 3, 3), "c": row("c", 2, 3, 3), "d": row("d", 1, 4, 5)}
     assert new_pages_first(["a", "b", "c", "d"], rows) == ["a", "c", "d", "b"]
+
+
+def test_a_swedish_querys_own_words_are_scored_only_where_they_count(reader, monkeypatch):
+    """A Swedish query's own keyword evidence is weighed for Swedish register entries only: among
+    report passages it is not worked out at all, while the English words it carries over are."""
+    scored = []
+    original = reader.searcher.catalog.keyword_search
+
+    def recording(stems, exact, k, **kwargs):
+        found = original(stems, exact, k, **kwargs)
+        scored.append((kwargs.get("lang"), len(found)))
+        return found
+
+    monkeypatch.setattr(reader.searcher.catalog, "keyword_search", recording)
+    result = reader.searcher.run("Hur minskar vi läkemedelsrester i avloppsvatten?")
+    assert result.hits[0].file == "example_aquaclean_final_report_en.pdf"
+    assert "läkemedelsrest" in result.terms  # still marked in the passages shown
+    assert scored[0] == (None, 0)
+    assert scored[1][0] == "en" and scored[1][1] > 0
+
+
+def test_a_query_carries_its_words_over_the_same_way_whatever_was_asked_before(reader, monkeypatch):
+    """A query's words are embedded together (int8 vectors depend a little on their batch), so asking
+    it again, before or after other questions sharing its words, looks up the same English words."""
+    searcher = reader.searcher
+    seen = []
+    translate = searcher.lexicon.translate
+
+    def recording(vectors, *args):
+        seen.append(vectors)
+        return translate(vectors, *args)
+
+    monkeypatch.setattr(searcher.lexicon, "translate", recording)
+    question = "Hur tar man bort läkemedelsrester i avloppsvatten med ozonering?"
+    searcher.forget_word_vectors()
+    first = searcher.run(question)
+    searcher.forget_word_vectors()
+    searcher.run("Ozonering mot läkemedelsrester i kommunala reningsverk")
+    again = searcher.run(question)
+    assert np.array_equal(seen[0], seen[2])
+    assert again.terms == first.terms
