@@ -1,6 +1,6 @@
 """Ingestion throughput: the whole ingest of a folder against embedding its chunks alone.
 
-    nice python benchmarks/throughput.py [--reports DIR] [--limit N] [--workers 1] [--torch-threads N]
+    nice python benchmarks/throughput.py [--reports DIR] [--limit N] [--workers 1] [--search-model] [--torch-threads N]
 
 Copies the reports into a temporary data directory, ingests them with the real pipeline
 (`ingest_paths`, the same call as `kb ingest`), then embeds the very same passage texts
@@ -37,6 +37,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N reports (by name)")
     parser.add_argument("--workers", type=int, default=None, help="KB_PARSE_WORKERS for this run")
     parser.add_argument("--torch-threads", type=int, default=None, help="torch.set_num_threads for this run")
+    parser.add_argument(
+        "--search-model", action="store_true", help="the model as a search process loads it: every core on one batch"
+    )
     args = parser.parse_args()
     if args.torch_threads:
         import torch
@@ -50,7 +53,7 @@ def main() -> None:
         settings = Settings.from_env(data_dir=Path(tmp) / "data")
         if args.workers is not None:
             settings = replace(settings, parse_workers=args.workers)
-        embedder = Embedder.load(settings)
+        embedder = Embedder.load(settings, bulk=not args.search_model)  # as `kb ingest` loads it
         embedder.passages(["passage: warm-up"])  # first call allocates; keep it out of both figures
 
         word_seconds = [0.0]
@@ -86,7 +89,7 @@ def main() -> None:
         "backend": settings.model_backend,
         "threads": args.torch_threads or os.environ.get("OMP_NUM_THREADS", "default")
         if settings.model_backend == "torch"
-        else "onnxruntime's default, one per core",
+        else ("one batch at a time, every core on it" if args.search_model else "batches side by side, one core each"),
         "model": embedder.index_id,
         "ingest_s": round(ingest_s, 1),
         "embedding_inside_ingest_s": round(summary.embed_seconds, 1),

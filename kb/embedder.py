@@ -48,22 +48,27 @@ class Embedder:
         self._prompts = {"query": prompts.get("query", "query: "), "passage": prompts.get("passage", "passage: ")}
 
     @classmethod
-    def load(cls, settings: Settings) -> Embedder:
-        """Load the configured model; the bundled default never touches the network."""
+    def load(cls, settings: Settings, bulk: bool = False) -> Embedder:
+        """Load the configured model; the bundled default never touches the network.
+
+        ``bulk``: for a process that embeds many passages (ingest, reindex) rather than answering
+        searches; on ONNX Runtime its batches then run side by side, one core each.
+        """
+        side_by_side = len(os.sched_getaffinity(0)) if bulk else 1
         if settings.model == DEFAULT_MODEL and settings.model_backend == "onnx-int8":
             from kb.onnx_model import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
-            model = OnnxSentenceModel(folder, ensure_onnx_int8(folder))
+            model = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side)
             embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size)
         elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
             from kb.onnx_model import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
-            model = OnnxSentenceModel(folder, ensure_onnx(folder))
-            words = OnnxSentenceModel(folder, ensure_onnx_int8(folder))
+            model = OnnxSentenceModel(folder, ensure_onnx(folder), side_by_side)
+            words = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side)
             # torch's vectors, so the same index; single words through the int8 graph (see words())
             embedder = cls(model, MODEL_NAME, settings.embed_batch_size, word_model=words, word_model_id="int8")
             _verify_once(embedder, folder)

@@ -3,18 +3,25 @@
 Behaves like the sentence-transformers model for what kb.embedder asks of it: the folder's
 tokenizer (truncated to its max_seq_length), the ONNX graph for the transformer, then mean
 pooling over real tokens and normalisation, as the folder's modules.json defines them.
+
+A search wants one text's vector soon: every core works on each operator of one batch. Bulk work
+(ingest, reindex) wants many vectors per second beside the PDF readers: with ``side_by_side``,
+batches run on one core each, side by side. The cores then never wait for each other at every
+operator, so a reader taking one core slows one batch instead of all of them
+(benchmarks/throughput.py).
 """
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 
 class OnnxSentenceModel:
-    def __init__(self, folder: Path, onnx_file: Path):
+    def __init__(self, folder: Path, onnx_file: Path, side_by_side: int = 1):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -30,7 +37,11 @@ class OnnxSentenceModel:
         options = ort.SessionOptions()
         # Busy-waiting worker threads only steal CPU from the other work on a small machine.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if side_by_side > 1:
+            options.intra_op_num_threads = 1
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._side_by_side = side_by_side
+        self._pool = ThreadPoolExecutor(side_by_side, thread_name_prefix="kb-embed") if side_by_side > 1 else None
 
     def get_sentence_embedding_dimension(self) -> int:
         return self._dim
@@ -41,14 +52,28 @@ class OnnxSentenceModel:
         texts = [prompt + t for t in texts]
         order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths together: less padding
         vectors = np.empty((len(texts), self._dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            encoded = self._tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            if normalize_embeddings:
-                pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            vectors[rows] = pooled
+        if self._pool is not None:
+            # Several batches per core, so that no core idles long at the end waiting for the last one.
+            batch_size = max(1, min(batch_size, -(-len(texts) // (4 * self._side_by_side))))
+        batches = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
+
+        def embed(rows: np.ndarray) -> None:
+            vectors[rows] = self._embed([texts[i] for i in rows], normalize_embeddings)
+
+        if self._pool is None or len(batches) < 2:
+            for rows in batches:
+                embed(rows)
+        else:
+            for done in [self._pool.submit(embed, rows) for rows in batches]:
+                done.result()
         return vectors
+
+    def _embed(self, texts: list[str], normalize: bool) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        if normalize:
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled

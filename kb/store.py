@@ -63,7 +63,7 @@ class Store:
         settings.check()
         lock = WriterLock(settings.lock_path).acquire()
         try:
-            embedder = embedder or Embedder.load(settings)
+            embedder = embedder or Embedder.load(settings, bulk=True)  # the web app passes its searching one
             catalog = Catalog.open(settings)
             index, damage = _open_index(settings, embedder.index_id if check_model else None, embedder.dim)
             store = cls(settings, lock, catalog, index, embedder)

@@ -72,6 +72,27 @@ def test_words_go_through_the_int8_graph_close_to_full_precision(embedder, torch
     assert torch_embedder.words_id == torch_embedder.index_id
 
 
+def test_bulk_work_runs_batches_side_by_side_with_the_same_vectors(tmp_path_factory, embedder):
+    """`kb ingest` and `kb reindex` load the model for bulk work (batches side by side, one core
+    each): each text still gets its own vector, the searching model's, under the same index id."""
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bulk"), model_cache=MODEL_CACHE)
+    bulk = Embedder.load(settings.check(), bulk=True)
+    texts = [text[:length] for text in PASSAGES + QUERIES for length in (30, 60, 200)]
+    bulk.batch_size, size = 2, embedder.batch_size  # many small batches, all in flight at once
+    ours = bulk.passages(texts)
+    embedder.batch_size = 2
+    try:
+        reference = embedder.passages(texts)
+    finally:
+        embedder.batch_size = size
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.99999
+    words = ["ozonering", "kommuner", "upphandling"]
+    assert np.allclose(bulk.words(words, batch_size=1), embedder.words(words, batch_size=1), atol=1e-6)
+    assert bulk.index_id == embedder.index_id and bulk.words_id == embedder.words_id
+
+
 def test_onnx_vectors_stay_close_to_the_torch_model(onnx_embedder, torch_embedder):
     """Raw passage vectors of the int8 export agree with the torch model's (cosine above 0.95)."""
     ours = onnx_embedder.raw_passages(PASSAGES)
