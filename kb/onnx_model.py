@@ -15,25 +15,36 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 
+@cache
+def _tokenizer(folder: Path):
+    """The folder's tokenizer, truncating and padding as sentence-transformers does. Shared by the
+    full-precision and the int8 graph: XLM-R's tokenizer takes about 280 MiB in memory."""
+    from tokenizers import Tokenizer
+
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    max_len = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(max_len)
+    pad_id = int(config["pad_token_id"])
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
+    return tokenizer
+
+
 class OnnxSentenceModel:
     def __init__(self, folder: Path, onnx_file: Path, side_by_side: int = 1):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        max_len = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
         st_config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
         self.prompts = st_config.get("prompts", {})
         self._dim = int(config["hidden_size"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_len)
-        pad_id = int(config["pad_token_id"])
-        self._tokenizer.enable_padding(pad_id=pad_id, pad_token=self._tokenizer.id_to_token(pad_id))
+        self._tokenizer = _tokenizer(folder)
         options = ort.SessionOptions()
         # Busy-waiting worker threads only steal CPU from the other work on a small machine.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
