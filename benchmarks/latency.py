@@ -1,8 +1,8 @@
 """Query latency of the search the web app uses, with the model loaded: p50, p95, max.
 
 Measured twice: each query asked for the first time (a Swedish query's words are embedded to
-carry them over to English: the worst case), and asked again, as when a filter changes or more
-results are wanted (its words' vectors are kept per query).
+carry them over to English; the catalog's term counts, cached per process, are warm), and asked
+again, as when a filter changes or more results are wanted (its words' vectors are kept per query).
 
 Usage: python benchmarks/latency.py DATA_DIR QUERIES.jsonl [--rounds 3]
 """

@@ -39,7 +39,7 @@ class Embedder:
         self._model = model
         self.model_id = model_id
         self._word_model = word_model or model
-        self._word_model_id = word_model_id if word_model is not None else None
+        self._word_model_id = word_model_id  # "int8": words through an int8 graph (see words())
         self.batch_size = batch_size
         self.bias = bias
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -54,14 +54,14 @@ class Embedder:
         ``bulk``: for a process that embeds many passages (ingest, reindex) rather than answering
         searches; on ONNX Runtime its batches then run side by side, one core each.
         """
-        side_by_side = len(os.sched_getaffinity(0)) if bulk else 1
+        side_by_side = _cores() if bulk else 1
         if settings.model == DEFAULT_MODEL and settings.model_backend == "onnx-int8":
             from kb.onnx_model import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
             model = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side)
-            embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size)
+            embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size, word_model_id="int8")
         elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
             from kb.onnx_model import OnnxSentenceModel
 
@@ -101,6 +101,11 @@ class Embedder:
         return self._neutral(self._encode(words, self._prompts["query"], batch_size, self._word_model))
 
     @property
+    def words_vary_with_batch(self) -> bool:
+        """Whether a word's vector depends on the other words in its batch (int8 activations)."""
+        return self._word_model_id == "int8"
+
+    @property
     def words_id(self) -> str:
         """What the lexicon records: word vectors from another model are embedded again."""
         return f"{self.index_id}+words-{self._word_model_id}" if self._word_model_id else self.index_id
@@ -131,6 +136,13 @@ class Embedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _cores() -> int:
+    """Cores this process may run on (its affinity where the platform tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _load_sentence_transformer(name_or_path: str):

@@ -5,7 +5,8 @@ single out the answer (struvit, ozonering, underleverantör) have close English 
 embedding space. The lexicon holds a vector for every English word that occurs in at least two
 English passages; a query word's nearest of them (above a similarity floor) become keyword terms
 for the English passages. It is derived data, like the vector index: the writer keeps it in
-``DATA_DIR/lexicon.npz`` and rebuilds it from the catalog when the model changes.
+``DATA_DIR/lexicon.npz`` and rebuilds it from the catalog when the model, or the way words are
+embedded (kb.embedder.Embedder.words_id), changes.
 """
 
 from __future__ import annotations

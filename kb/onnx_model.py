@@ -75,8 +75,13 @@ class OnnxSentenceModel:
             for rows in batches:
                 embed(rows)
         else:
-            for done in [self._pool.submit(embed, rows) for rows in batches]:
-                done.result()
+            running = [self._pool.submit(embed, rows) for rows in batches]
+            try:
+                for done in running:
+                    done.result()
+            finally:  # a failed batch or Ctrl-C: the batches not yet started are not run
+                for waiting in running:
+                    waiting.cancel()
         return vectors
 
     def _embed(self, texts: list[str], normalize: bool) -> np.ndarray:

@@ -38,6 +38,11 @@ def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterato
                 "repairs it, or run `kb reindex`."
             )
         lexicon = Lexicon.load(settings.lexicon_path, embedder.words_id)
+        if settings.lexicon_path.exists() and not lexicon.loaded:
+            warnings.append(
+                "the lexicon holds other word vectors (another model or recipe), so Swedish words are not "
+                "carried over to English keywords; the next `kb ingest` or web app start embeds them again."
+            )
         yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder, lexicon=lexicon), warnings)
     finally:
         catalog.close()

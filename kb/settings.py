@@ -43,9 +43,9 @@ class Settings:
         default="auto",
         metadata=_help(
             "How the model runs: `onnx` (the bundled model on ONNX Runtime, exported once beside the model "
-            "folder; the same vectors as `torch`, faster), `torch` (sentence-transformers), `onnx-int8` (int8 "
-            "weights, other vectors: run `kb reindex` after switching to or from it); `auto`: `onnx` for the "
-            "bundled model, `torch` for any other.",
+            "folder; the same vectors as `torch`, faster; single words through its int8 export), `torch` "
+            "(sentence-transformers), `onnx-int8` (int8 weights, other vectors: run `kb reindex` after switching "
+            "to or from it); `auto`: `onnx` for the bundled model, `torch` for any other.",
             "KB_MODEL_BACKEND",
         ),
     )

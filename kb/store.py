@@ -235,9 +235,10 @@ class Store:
             self._save_lexicon_soon()
 
     def _embed_words(self, words: list[str]):
-        # One word per batch: int8 vectors depend a little on the batch they are computed in, and the
+        # One word per batch where int8 vectors depend a little on the batch they are computed in: the
         # lexicon must come out the same whenever it is rebuilt from the catalog (a restore, a reindex).
-        return self.embedder.words(words, batch_size=1)
+        # Full-precision vectors do not, and a word is a few tokens: large batches cost less per word.
+        return self.embedder.words(words, batch_size=1 if self.embedder.words_vary_with_batch else 128)
 
     def _save_lexicon_soon(self) -> None:
         if not self._batch_depth or time.monotonic() - self._lexicon_saved_at > LEXICON_SAVE_SECONDS:

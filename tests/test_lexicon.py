@@ -89,6 +89,21 @@ def test_a_lexicon_of_other_word_vectors_is_embedded_again_when_the_writer_opens
         assert np.allclose(store.lexicon.vectors, embedder.words(store.lexicon.words, batch_size=1), atol=1e-6)
 
 
+def test_a_reader_says_when_the_lexicon_holds_other_word_vectors(settings, embedder, tmp_path):
+    """Until a writer embeds them again, a reader (`kb search`) carries no Swedish word over, and says so."""
+    with Store.open(settings, embedder) as store:
+        ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
+        store.lexicon.model_id = embedder.index_id + "+words-other"
+        store.lexicon.save()
+        with open_reader(settings, embedder) as reader:
+            assert any("lexicon" in warning for warning in reader.warnings)
+            assert not reader.searcher.lexicon.usable
+        store.lexicon.model_id = embedder.words_id
+        store.lexicon.save()
+        with open_reader(settings, embedder) as reader:
+            assert not reader.warnings and reader.searcher.lexicon.usable
+
+
 def _chunks(reader):
     return [chunk for _, chunk in reader.catalog.iter_chunks()]
 
@@ -136,7 +151,7 @@ def test_a_word_left_in_too_few_passages_leaves_the_lexicon(tmp_path, embedder):
     """Forgetting passages (a report deleted, a person erased) drops words now in fewer than two."""
     lexicon = Lexicon(tmp_path / "lexicon.npz", embedder.words_id)
     texts = ["Anna Lindqvist led the procurement.", "Lindqvist reported on the procurement.", "Other text."]
-    lexicon.learn(texts, embedder.queries)
+    lexicon.learn(texts, embedder.words)
     assert {"lindqvist", "procurement"} <= set(lexicon.words)
     lexicon.forget(texts[1:2])
     assert "lindqvist" not in lexicon.words and "procurement" not in lexicon.words

@@ -72,11 +72,13 @@ def test_words_go_through_the_int8_graph_close_to_full_precision(embedder, torch
     assert torch_embedder.words_id == torch_embedder.index_id
 
 
-def test_bulk_work_runs_batches_side_by_side_with_the_same_vectors(tmp_path_factory, embedder):
+def test_bulk_work_runs_batches_side_by_side_with_the_same_vectors(tmp_path_factory, embedder, monkeypatch):
     """`kb ingest` and `kb reindex` load the model for bulk work (batches side by side, one core
     each): each text still gets its own vector, the searching model's, under the same index id."""
+    from kb import embedder as embedder_module
     from tests.conftest import MODEL_CACHE
 
+    monkeypatch.setattr(embedder_module, "_cores", lambda: 3)  # more workers than this machine's cores
     settings = Settings(data_dir=tmp_path_factory.mktemp("bulk"), model_cache=MODEL_CACHE)
     bulk = Embedder.load(settings.check(), bulk=True)
     texts = [text[:length] for text in PASSAGES + QUERIES for length in (30, 60, 200)]
@@ -110,6 +112,7 @@ def test_onnx_backend_finds_the_same_passage_for_each_query(onnx_embedder):
 def test_onnx_backend_has_its_own_index_id(onnx_embedder, embedder):
     """An index built with one backend asks for a reindex when opened with the other."""
     assert onnx_embedder.index_id != embedder.index_id
+    assert onnx_embedder.words_vary_with_batch and onnx_embedder.words_id != onnx_embedder.index_id
 
 
 def test_an_unknown_backend_names_the_setting(tmp_path):

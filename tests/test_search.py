@@ -126,15 +126,16 @@ def test_a_swedish_querys_own_words_are_scored_only_where_they_count(reader, mon
 
     def recording(stems, exact, k, **kwargs):
         found = original(stems, exact, k, **kwargs)
-        scored.append((kwargs.get("lang"), len(found)))
+        scored.append((kwargs.get("lang"), kwargs.get("among"), len(found)))
         return found
 
     monkeypatch.setattr(reader.searcher.catalog, "keyword_search", recording)
     result = reader.searcher.run("Hur minskar vi läkemedelsrester i avloppsvatten?")
     assert result.hits[0].file == "example_aquaclean_final_report_en.pdf"
     assert "läkemedelsrest" in result.terms  # still marked in the passages shown
-    assert scored[0] == (None, 0)
-    assert scored[1][0] == "en" and scored[1][1] > 0
+    (own_lang, own_among, _), (carried_lang, carried_among, carried_found) = scored
+    assert own_lang is None and own_among == []  # nothing to score: not read at all
+    assert carried_lang == "en" and len(carried_among) > 0 and carried_found > 0
 
 
 def test_a_query_carries_its_words_over_the_same_way_whatever_was_asked_before(reader, monkeypatch):

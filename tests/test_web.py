@@ -232,3 +232,16 @@ def test_hostile_file_names_never_reach_a_path_and_are_escaped(client):
     done = _wait_for(client, job["id"])
     page = client.get(f"/reports/{done['report_id']}").text
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_started_without_a_model_the_app_loads_it_for_searching(tmp_path):
+    """As `kb serve` starts it: the app loads the model to answer searches (every core on one query),
+    not for bulk work (batches side by side, one core each), which `kb ingest` uses."""
+    from kb.settings import Settings
+    from tests.conftest import MODEL_CACHE
+
+    app = create_app(Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE))
+    with https_client(app) as c:
+        assert c.get("/healthz").status_code == 200
+        model = app.state.kb.store.embedder._model
+        assert model._side_by_side == 1 and model._pool is None

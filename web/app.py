@@ -37,7 +37,8 @@ log = logging.getLogger("kb.web")
 def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_samples: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = Store.open(settings, embedder)
+        # The app answers searches: every core on one query, not bulk work's batches side by side.
+        store = Store.open(settings, embedder or Embedder.load(settings))
         try:
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
