@@ -90,8 +90,8 @@ class Embedder:
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._neutral(self.raw_passages(texts))
 
-    def queries(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        return self._neutral(self.raw_queries(texts, batch_size))
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._neutral(self.raw_queries(texts))
 
     def words(self, words: list[str], batch_size: int | None = None) -> np.ndarray:
         """Single words (the lexicon's, a Swedish query's), as queries. With the default backend they
@@ -113,8 +113,8 @@ class Embedder:
     def raw_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._prompts["passage"])
 
-    def raw_queries(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        return self._encode(texts, self._prompts["query"], batch_size)
+    def raw_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts["query"])
 
     def _neutral(self, vectors: np.ndarray) -> np.ndarray:
         if self.bias is None or len(vectors) == 0:
