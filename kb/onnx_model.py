@@ -49,7 +49,7 @@ class OnnxSentenceModel:
         self._run_options = ort.RunOptions()
         if side_by_side == 1:
             # A long-running searcher also embeds an upload's passages now and then: without this its
-            # memory arena keeps their activations, about 440 MiB, for good (benchmarks/memory.py).
+            # memory arena keeps their activations, about 440 MiB, for good (benchmarks/scale.py).
             self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self._side_by_side = side_by_side
         self._pool = ThreadPoolExecutor(side_by_side, thread_name_prefix="kb-embed") if side_by_side > 1 else None

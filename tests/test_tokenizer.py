@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ingest.pdf import Limits, extract_pages
+from kb.errors import ModelError
 from kb.tokenizer import PieceTokenizer
 from tests.conftest import CORPUS, MODEL_CACHE, SAMPLES
 
@@ -72,10 +73,10 @@ def _compare(ours, reference, texts: list[str]):
     return differ
 
 
-def _assert_ties(differ, scores: np.ndarray, ours: PieceTokenizer) -> None:
+def _assert_ties(differ, scores: np.ndarray, reference) -> None:
     for text, got, expected in differ:
         assert len(got) > 2 and got[0] == expected[0] and got[-1] == expected[-1], text
-        assert ours._model.decode(got[1:-1]) == ours._model.decode(expected[1:-1]), text
+        assert reference.decode(got) == reference.decode(expected), text
         assert scores[got].sum() == pytest.approx(scores[expected].sum(), abs=1e-4), text
 
 
@@ -101,7 +102,7 @@ def test_random_text_differs_only_where_two_segmentations_score_alike(ours, refe
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
     differ = _compare(ours, reference, texts)
     assert len(differ) <= len(texts) // 200
-    _assert_ties(differ, scores, ours)
+    _assert_ties(differ, scores, reference)
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not here")
@@ -111,4 +112,14 @@ def test_real_reports_differ_only_where_two_segmentations_score_alike(ours, refe
         texts += ["passage: " + page for page in extract_pages(pdf, Limits(2000, 10_000_000)).pages]
     differ = _compare(ours, reference, texts)
     assert len(differ) <= len(texts) // 100
-    _assert_ties(differ, scores, ours)
+    _assert_ties(differ, scores, reference)
+
+
+def test_another_tokenizer_is_refused_with_its_path(tmp_path, folder):
+    """Only the tokenizer kb.model_folder writes is converted; another one is named, not guessed at."""
+    tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    tokenizer["normalizer"]["normalizers"] = tokenizer["normalizer"]["normalizers"][:-1]  # runs of spaces kept
+    (tmp_path / "tokenizer.json").write_text(json.dumps(tokenizer), encoding="utf-8")
+    with pytest.raises(ModelError, match="tokenizer.json is not the tokenizer"):
+        PieceTokenizer(tmp_path, max_length=512)
+    assert [p.name for p in tmp_path.iterdir()] == ["tokenizer.json"]
