@@ -60,15 +60,15 @@ class Embedder:
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
-            model = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side)
+            model = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side, bulk)
             embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size, word_model_id="int8")
         elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
             from kb.onnx_model import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
-            model = OnnxSentenceModel(folder, ensure_onnx(folder), side_by_side)
-            words = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side)
+            model = OnnxSentenceModel(folder, ensure_onnx(folder), side_by_side, bulk)
+            words = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side, bulk)
             # torch's vectors, so the same index; single words through the int8 graph (see words())
             embedder = cls(model, MODEL_NAME, settings.embed_batch_size, word_model=words, word_model_id="int8")
             _verify_once(embedder, folder)

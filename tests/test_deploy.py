@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -169,6 +170,10 @@ def test_model_build_as_the_image_runs_it(tmp_path):
     assert "ready in" in done.stdout
     built = {p: p.stat().st_mtime_ns for p in cache.rglob("*")}
     assert any(p.name == "model.safetensors" for p in built) and any(p.suffix == ".npy" for p in built)
+    # The image builds as root and runs as `kb`: everything must be readable (directories searchable) by others.
+    others = {p: p.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH) for p in built}
+    unreadable = [p for p, mode in others.items() if not mode & stat.S_IROTH or p.is_dir() and not mode & stat.S_IXOTH]
+    assert unreadable == []
     again = subprocess.run(
         [sys.executable, "-m", "kbcli", *step[1:]],
         capture_output=True,

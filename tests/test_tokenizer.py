@@ -12,6 +12,7 @@ import pytest
 
 from ingest.pdf import Limits, extract_pages
 from kb.errors import ModelError
+from kb.model_folder import ensure_model_folder
 from kb.tokenizer import PieceTokenizer
 from tests.conftest import CORPUS, MODEL_CACHE, SAMPLES
 
@@ -28,13 +29,16 @@ TRICKY = [
     "emoji 🧪🙂 and a private use \ue000 character",
     "Schrödinger's 北京 Ελλάδα Україна عربى हिन्दी",
     "P-REX, CWPharma (2017–2020), e-mail: anna.svensson@linkoping.se, +46 13 20 60 00",
+    "令和元年は㋿元年 🯰🯱 \U0001f16c",  # NFKC as tokenizers folds it, not as this Python's tables would
+    "x <mask> y",  # special tokens written in the text become their ids
+    "a</s>b<s> <pad><unk></s>",
     "passage: " + "Ozonation followed by sand filtration removed most residues. " * 120,  # truncated at 512
 ]
 
 
 @pytest.fixture(scope="module")
 def folder(embedder) -> Path:  # the session's model, built into MODEL_CACHE
-    return next(p.parent for p in MODEL_CACHE.rglob("tokenizer.json"))
+    return ensure_model_folder(MODEL_CACHE)
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +102,11 @@ def test_the_sample_reports_get_the_reference_ids(ours, reference):
 def test_random_text_differs_only_where_two_segmentations_score_alike(ours, reference, scores):
     """Where the Viterbi search meets a tie, sentencepiece (float32 sums) may take the other path."""
     rng = random.Random(7)
-    alphabet = [chr(c) for c in [*range(1, 0x250), *range(0x2000, 0x2070), *range(0x3000, 0x3040), 0x1F9EA, 0xFB01]]
-    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    code_points = [*range(1, 0xD800), *range(0xE000, 0x30000)]  # the planes in use, without surrogates
+    texts = ["".join(chr(rng.choice(code_points)) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    texts += ["".join(rng.choice(" .…-_·•ー0aé") for _ in range(rng.randint(1, 60))) for _ in range(500)]
     differ = _compare(ours, reference, texts)
-    assert len(differ) <= len(texts) // 200
+    assert len(differ) <= len(texts) // 20
     _assert_ties(differ, scores, reference)
 
 
