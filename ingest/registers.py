@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.errors import KBError
 from kb.language import detect
 from kb.models import Chunk, Contact, Partner, ReportMeta
-from kb.store import Store
+from kb.store import NewReport, Store
 
 FORMATS = ("projektbanken", "interreg-se", "cordis", "csv")
+EMBED_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,8 @@ def read_cordis(path: Path) -> Iterator[RegisterEntry]:
 READERS = {"projektbanken": read_projektbanken, "interreg-se": read_interreg_se, "cordis": read_cordis}
 
 
-def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] | None = None) -> ImportSummary:
-    """Import a register file; ``mapping`` (column -> field) is required for ``csv`` and ignored otherwise."""
+def read_register(path: Path, fmt: str, mapping: dict[str, str] | None = None) -> list[RegisterEntry]:
+    """Every entry of a register file; a wrong format, a bad mapping or an empty file is a clear KBError."""
     from ingest.register_csv import read_mapped_csv
 
     if fmt not in FORMATS:
@@ -224,44 +226,113 @@ def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] 
         entries = list(READERS[fmt](path))
     if not entries:
         raise KBError(f"{path.name} holds no {fmt} projects; check that the format matches the file.")
+    return entries
+
+
+def import_register(path: Path, fmt: str, store: Store, mapping: dict[str, str] | None = None) -> ImportSummary:
+    """Import a register file; ``mapping`` (column -> field) is required for ``csv`` and ignored otherwise."""
+    return import_entries(read_register(path, fmt, mapping), store)
+
+
+def import_entries(
+    entries: Sequence[RegisterEntry],
+    store: Store,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    writing: Callable[[], AbstractContextManager] = nullcontext,
+) -> ImportSummary:
+    """Store new and changed entries, embedding and indexing up to EMBED_BATCH of them at a time.
+
+    ``writing()`` guards every read and write of the store (the web app passes its lock); the model
+    runs outside it, so searches go on while a large register is embedded. ``progress(done, total)``
+    is called after each batch.
+    """
     summary = ImportSummary()
     seen: dict[int, dict[str, dict]] = {}
+    batch = store.batch()  # the lexicon file is written once at the end, not after every entry
+    with writing():
+        batch.__enter__()
+    try:
+        done = 0
+        for part in _batches(entries):
+            with writing():
+                todo = [e for e in part if _changed(store, e, seen, summary)]
+            chunks = [_chunk(e) for e in todo]
+            vectors = store.embed_chunks(chunks) if chunks else []
+            with writing():
+                _store(store, todo, chunks, vectors, seen, summary)
+            done += len(part)
+            if progress is not None:
+                progress(done, len(entries))
+        with writing():
+            store.catalog.record_sources(seen)
+    finally:
+        with writing():
+            batch.__exit__(None, None, None)
+    return summary
+
+
+def _batches(entries: Sequence[RegisterEntry]) -> Iterator[list[RegisterEntry]]:
+    """Runs of at most EMBED_BATCH entries in which no register id comes twice (a later duplicate
+    updates the entry stored before it, as if imported one by one)."""
+    part: list[RegisterEntry] = []
     for entry in entries:
-        existing = store.catalog.report_by_external_id(entry.external_id)
-        sha = entry.sha256
-        if existing is not None and existing.sha256 == sha:
-            summary.unchanged += 1
-            seen[existing.id] = entry.details
-            continue
-        text = entry.description or entry.title
-        chunk = Chunk(
-            id=f"{sha[:16]}-00000",
-            seq=0,
-            page_start=0,
-            page_end=0,
-            section="register",
-            heading=entry.title,
-            lang=detect(text)[0],
-            text=text,
-        )
-        report_id = store.add_report(
-            source=None,
-            sha256=sha,
+        if len(part) == EMBED_BATCH or any(e.external_id == entry.external_id for e in part):
+            yield part
+            part = []
+        part.append(entry)
+    if part:
+        yield part
+
+
+def _changed(store: Store, entry: RegisterEntry, seen: dict, summary: ImportSummary) -> bool:
+    """Whether the entry is new or differs from the stored one; an unchanged entry is counted."""
+    existing = store.catalog.report_by_external_id(entry.external_id)
+    if existing is None or existing.sha256 != entry.sha256:
+        return True
+    summary.unchanged += 1
+    seen[existing.id] = entry.details
+    return False
+
+
+def _chunk(entry: RegisterEntry) -> Chunk:
+    text = entry.description or entry.title
+    return Chunk(
+        id=f"{entry.sha256[:16]}-00000",
+        seq=0,
+        page_start=0,
+        page_end=0,
+        section="register",
+        heading=entry.title,
+        lang=detect(text)[0],
+        text=text,
+    )
+
+
+def _store(store: Store, entries, chunks, vectors, seen: dict, summary: ImportSummary) -> None:
+    # looked up again under the guard: the stored entry may have been deleted meanwhile
+    existing = [store.catalog.report_by_external_id(e.external_id) for e in entries]
+    reports = [
+        NewReport(
+            sha256=entry.sha256,
             filename=entry.external_id,
             meta=entry.meta,
             pages=0,
             lang=chunk.lang,
             chunks=[chunk],
-            replace=existing,
+            vectors=vectors[row : row + 1],
+            replace=old,
             partners=entry.partners,
             contacts=entry.contacts,
             kind="register",
             external_id=entry.external_id,
         )
+        for row, (entry, chunk, old) in enumerate(zip(entries, chunks, existing, strict=True))
+    ]
+    for report_id, entry, old in zip(store.add_reports(reports), entries, existing, strict=True):
         seen[report_id] = entry.details
-        if existing is None:
+        if old is None:
             summary.added += 1
         else:
+            seen.pop(old.id, None)  # listed twice in one file: the earlier version is gone
             summary.updated += 1
-    store.catalog.record_sources(seen)
-    return summary

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from ingest.registers import import_register
+from ingest.registers import EMBED_BATCH, import_entries, import_register, read_register
 from kb.errors import KBError
+from kb.passages import passage_text
 from kb.search import Searcher
 
 RECORDS = [
@@ -73,6 +74,34 @@ def test_reimport_updates_and_never_duplicates(store, register_file):
     assert store.catalog.contacts_of(entry.id)[0].name == "Nora Nyledare"
     wanted = {cid for ids in store.catalog.chunk_ids_by_report().values() for cid in ids}
     assert wanted == set(store.index.iter_ids())
+
+
+def test_a_large_register_is_stored_batch_by_batch_as_if_one_by_one(store, tmp_path):
+    """Over two batches, with one project listed twice: every entry keeps its own vector, the later
+    listing updates the earlier, the index holds exactly the catalog's passages and progress reaches the end."""
+    records = [
+        dict(
+            RECORDS[n % 2],
+            **{"ärende-id": str(91000000 + n), "projektnamn": f"Projekt {n}: {RECORDS[n % 2]['projektnamn']}"},
+        )
+        for n in range(EMBED_BATCH + 10)
+    ]
+    records.append(dict(records[3], projektledare="Nora Nyledare"))  # the same project again, changed
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    steps: list[tuple[int, int]] = []
+    summary = import_entries(read_register(path, "projektbanken"), store, progress=lambda *step: steps.append(step))
+    assert (summary.added, summary.updated, summary.unchanged) == (len(records) - 1, 1, 0)
+    assert steps[-1] == (len(records), len(records)) and len(steps) >= 2
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    entry = store.catalog.report_by_external_id("projektbanken:91000003")
+    assert store.catalog.contacts_of(entry.id)[0].name == "Nora Nyledare"
+    wanted = {cid for ids in store.catalog.chunk_ids_by_report().values() for cid in ids}
+    assert wanted == set(store.index.iter_ids()) and len(wanted) == len(records) - 1
+    for report in store.catalog.reports()[:: EMBED_BATCH // 4]:
+        chunk = store.catalog.chunks_of(report.id)[0]
+        alone = store.embedder.passages([passage_text(chunk)])[0]
+        assert float(store.index.vectors([chunk.id])[chunk.id] @ alone) > 0.999
 
 
 def test_a_wrong_file_is_a_clear_error(store, tmp_path):
