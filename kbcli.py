@@ -453,8 +453,10 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
 
     Example: kb import-register projektbanken.json --format projektbanken
     """
+    from tqdm import tqdm
+
     from ingest.register_csv import parse_mapping
-    from ingest.registers import import_register as run_import
+    from ingest.registers import import_entries, read_register
     from kb import directory as partner_directory
     from kb.store import Store
 
@@ -464,9 +466,11 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
         columns = parse_mapping(text)
     elif mapping or map_file:
         raise click.UsageError("--map and --map-file are for --format csv only.")
+    entries = read_register(file, fmt, columns)
     with Store.open(_settings(ctx)) as store:
         store.reconcile()
-        summary = run_import(file, fmt, store, columns)
+        with tqdm(total=len(entries), unit="project", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
+            summary = import_entries(entries, store, progress=lambda done, _: bar.update(done - bar.n))
         partner_directory.build(store.catalog)  # now, rather than on the next search
     click.echo(summary.line())
 

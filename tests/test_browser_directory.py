@@ -24,7 +24,8 @@ def test_register_upload_directory_and_person_pages(server, page):  # noqa: F811
         (FIXTURES / "linkoping_projektlista.map").read_text(encoding="utf-8")
     )
     page.get_by_role("button", name="Importera").click()
-    page.wait_for_selector("text=3 projekt tillagda")
+    page.wait_for_selector("text=3 projekt tillagda")  # the import's own page, refreshed until it is done
+    assert "/jobs/" in page.url
     shot(page, "register-upload")
     page.get_by_role("link", name="Partner", exact=True).click()
     page.get_by_label("Namn").fill("Exempelstads")

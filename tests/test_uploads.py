@@ -3,6 +3,7 @@ files that never slow search down, hostile names that never reach a path."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import time
@@ -78,7 +79,7 @@ def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
     assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
     assert refused.headers["x-content-type-options"] == "nosniff"  # the security headers are on refusals too
     assert "default-src 'self'" in refused.headers["content-security-policy"]
-    assert refused.json() == {"error": "2 reports are already waiting to be read; try again in a minute."}
+    assert refused.json() == {"error": "2 uploads are already waiting to be read; try again in a minute."}
     for job in [busy] + [r.json() for r in queued]:
         assert _wait(live, job["id"])["state"] == "failed"
     assert list((live.settings.data_dir / "uploads").iterdir()) == []
@@ -166,3 +167,59 @@ def test_a_download_has_a_safe_disposition_and_nosniff(live, tmp_path):
     assert "x-injected" not in download.headers
     assert download.headers["x-content-type-options"] == "nosniff"
     assert download.headers["content-type"] == "application/pdf"
+
+
+def _register(count: int) -> bytes:
+    """A Projektbanken export of ``count`` projects: variations on two themes, and one on solar roofs."""
+    themes = [
+        "Byarna i Exempelby får fibernät där operatörerna inte bygger, för företag och hushåll",
+        "Företag i skärgården utvecklar gemensamma paket för turister under lågsäsongen",
+    ]
+    records = [
+        {
+            "ärende-id": str(92000000 + n),
+            "stödmottagare": f"Exempelkommun {n}",
+            "projektnamn": f"Projekt {n}",
+            "projektbeskrivning": f"{themes[n % 2]}, etapp {n}.",
+            "projekt_starttid": "2018-01-01",
+            "projekt_sluttid": "2020-12-31",
+        }
+        for n in range(count - 1)
+    ]
+    records.append(
+        dict(
+            records[0],
+            **{
+                "ärende-id": "92999999",
+                "projektnamn": "Solceller på kommunens tak",
+                "projektbeskrivning": "Kommunen sätter solcellsanläggningar på skolor och idrottshallar.",
+            },
+        )
+    )
+    return json.dumps(records, ensure_ascii=False).encode()
+
+
+def test_search_answers_while_a_large_register_is_imported(live):
+    """A register of 300 projects is accepted at once (202) and embedded in the background: searches keep
+    answering meanwhile, the import's progress climbs to the end, and then its projects are found."""
+    sent = live.post(
+        "/api/registers",
+        files={"file": ("projektbanken.json", _register(300), "application/json")},
+        data={"format": "projektbanken"},
+    )
+    assert sent.status_code == 202
+    job = sent.json()
+    assert (job["kind"], job["total"], job["result"]) == ("register", 300, None)
+    answered, progress = 0, []
+    while (job := live.get(f"/api/jobs/{job['id']}").json())["state"] not in ("done", "failed"):
+        progress.append(job["done"])
+        found = live.get("/api/search", params={"q": QUESTION})
+        assert found.status_code == 200
+        assert found.json()["groups"][0]["report"]["acronym"] == "GreenFleet"
+        answered += 1
+    assert job["state"] == "done" and job["result"] == {"added": 300, "updated": 0, "unchanged": 0}
+    assert answered >= 3, "search was blocked while the register was imported"
+    assert progress == sorted(progress) and len(set(progress)) >= 2 and job["done"] == 300
+    solar = live.get("/api/search", params={"q": "Vi vill sätta solceller på kommunala byggnader"}).json()
+    assert [p["file"] for p in solar["projects"] if p["kind"] == "register"][0] == "projektbanken:92999999"
+    assert list((live.settings.data_dir / "uploads").iterdir()) == []

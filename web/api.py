@@ -151,12 +151,25 @@ class ReportDetail(BaseModel):
     uploaded_by: str | None = None
 
 
+class RegisterCounts(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+
+
 class JobOut(BaseModel):
+    """An upload's progress: a report (state queued, reading, embedding, storing, done or failed; then
+    ``report_id``) or a register (``done`` of ``total`` projects embedded; then ``result``)."""
+
     id: str
+    kind: str = "report"
     filename: str
     state: str
     message: str
     report_id: int | None
+    done: int = 0
+    total: int = 0
+    result: RegisterCounts | None = None
 
 
 def _state(request: Request) -> AppState:

@@ -26,6 +26,7 @@ from web import auth, uploads
 from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.index_repair import IndexRepair
 from web.jobs import Job, Jobs
+from web.register_uploads import import_register_upload
 from web.sessions import add_security_headers
 from web.state import AppState
 
@@ -46,7 +47,11 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             themes_for_old_reports = lambda: suggest_missing(store.catalog, store.index, store.themes)  # noqa: E731
             repair = IndexRepair(store, lock, on_ready=themes_for_old_reports)
             repair.start()
-            jobs = Jobs(ingest=lambda job: _ingest_upload(store, lock, job), capacity=settings.upload_queue)
+            work = {
+                "report": lambda job: _ingest_upload(store, lock, job),
+                "register": lambda job: import_register_upload(store, lock, job),
+            }
+            jobs = Jobs(work, capacity=settings.upload_queue)
             jobs.start()
             searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
@@ -89,8 +94,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     return app
 
 
-def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> int:
-    """Background work for one upload: read and embed outside the lock, store as a draft inside it."""
+def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> None:
+    """Background work for one PDF: read and embed outside the lock, store as a draft inside it."""
     job.state = "reading"
     analysis = pipeline.analyse(job.path, store.settings, job.sha256, job.filename)
     job.state = "embedding"
@@ -99,8 +104,9 @@ def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> int:
     with lock:
         existing = store.catalog.report_by_sha(job.sha256)
         if existing is not None:
-            return existing.id
-        return pipeline.store_analysis(store, analysis, job.path, status="draft", vectors=vectors)
+            job.report_id = existing.id
+        else:
+            job.report_id = pipeline.store_analysis(store, analysis, job.path, status="draft", vectors=vectors)
 
 
 def ui_lang(request: Request) -> str:

@@ -7,28 +7,28 @@ splitting, correcting, exporting and erasing for admins. Every change is a POST 
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from ingest.register_csv import FIELDS, parse_mapping
-from ingest.registers import FORMATS, import_register
+from ingest.register_csv import FIELDS
+from ingest.registers import FORMATS
 from kb import directory
 from kb.accounts import Role
 from kb.errors import KBError
 from kb.orgnames import ORG_TYPES
 from kb.people import erase_person, export_person
+from web.api import JobOut
 from web.app import render
 from web.auth import AdminUser, EditorUser, actor, requires
 from web.params import Page, RowId
+from web.register_uploads import accept_register
 from web.state import AppState
 
 router = APIRouter()
 READER = requires(Role.READER)
 EDITOR = requires(Role.EDITOR)
-_GZIP = b"\x1f\x8b"
 
 
 def _state(request: Request) -> AppState:
@@ -179,45 +179,6 @@ def register_upload_page(request: Request):
     )
 
 
-async def _import_upload(request: Request, upload: UploadFile, fmt: str, mapping: str) -> dict:
-    """Store the upload under a generated name, import it with the same code as the CLI, then remove it."""
-    state = _state(request)
-    if fmt not in FORMATS:
-        raise KBError(f"Unknown register format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    columns = parse_mapping(mapping) if fmt == "csv" else None
-    limit = state.settings.max_file_mb * 1024 * 1024
-    body = await upload.read(limit + 1)
-    if len(body) > limit:
-        raise HTTPException(413, f"The file is larger than {state.settings.max_file_mb} MiB.")
-    if not body:
-        raise KBError("The file is empty.")
-    folder = state.settings.data_dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
-    path = folder / f"{uuid.uuid4().hex}{suffix}"
-    path.write_bytes(body)
-    name = (upload.filename or "register").replace("/", "_")[-120:]
-    try:
-        with state.lock:
-            try:
-                summary = import_register(path, fmt, state.store, columns)
-            except KBError as exc:
-                state.store.catalog.audit(actor(request), "import register", name, "rejected")
-                raise KBError(str(exc).replace(str(path), name).replace(path.name, name)) from exc
-            state.store.catalog.audit(actor(request), "import register", f"{name} ({fmt})", summary.line())
-            directory.build(state.store.catalog)  # now, rather than on the next search
-    finally:
-        path.unlink(missing_ok=True)
-    return {
-        "file": name,
-        "format": fmt,
-        "added": summary.added,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-        "message": summary.line(),
-    }
-
-
 @router.post("/registers/upload", response_class=HTMLResponse, include_in_schema=False)
 async def register_upload(
     request: Request,
@@ -226,15 +187,11 @@ async def register_upload(
     format: Annotated[str, Form()],  # noqa: A002 - the form field's name
     mapping: Annotated[str, Form()] = "",
 ):
-    result = await _import_upload(request, file, format, mapping)
-    return render(
-        request,
-        "register_upload.html",
-        {"formats": FORMATS, "fields": FIELDS, "max_mb": _state(request).settings.max_file_mb, "result": result},
-    )
+    job = await accept_register(request, file, format, mapping)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-@router.post("/api/registers", tags=["api"])
+@router.post("/api/registers", tags=["api"], response_model=JobOut, status_code=202)
 async def api_register_upload(
     request: Request,
     user: EditorUser,
@@ -242,5 +199,8 @@ async def api_register_upload(
     format: Annotated[str, Form()],  # noqa: A002 - the form field's name
     mapping: Annotated[str, Form()] = "",
 ) -> dict:
-    """Import a project register file (projektbanken, interreg-se, cordis, or csv with a column=field mapping)."""
-    return await _import_upload(request, file, format, mapping)
+    """Import a project register file (projektbanken, interreg-se, cordis, or csv with a column=field mapping).
+
+    A file that does not read as the format is refused at once (400); otherwise the import is queued
+    and its progress is at /api/jobs/{id}, with the counts in ``result`` once done."""
+    return (await accept_register(request, file, format, mapping)).as_json()

@@ -1,10 +1,11 @@
-"""Uploads are read and embedded in a background worker, never in the request."""
+"""Uploads (PDF reports and project registers) are read and embedded in a background worker, never in the request."""
 
 from __future__ import annotations
 
 import queue
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,32 +21,41 @@ class QueueFull(KBError):
 @dataclass
 class Job:
     id: str
+    kind: str  # "report" (a PDF) or "register" (a project register file)
     filename: str
     path: Path
-    sha256: str
+    sha256: str = ""  # a report's
+    details: dict = field(default_factory=dict)  # what else the kind's work needs, e.g. a register's format
     state: str = "queued"
     message: str = ""
-    report_id: int | None = None
+    report_id: int | None = None  # a report's, once stored
+    done: int = 0  # a register's entries so far, of total
+    total: int = 0
+    result: dict | None = None  # a register's counts: added, updated, unchanged
 
     def as_json(self) -> dict:
         return {
             "id": self.id,
+            "kind": self.kind,
             "filename": self.filename,
             "state": self.state,
             "message": self.message,
             "report_id": self.report_id,
+            "done": self.done,
+            "total": self.total,
+            "result": self.result,
         }
 
 
 @dataclass
 class Jobs:
-    """A bounded queue and one worker thread; ``ingest`` does the work for one job.
+    """A bounded queue and one worker thread; ``work[job.kind]`` does one job, setting its fields.
 
-    One worker means at most one PDF is parsed (in its sandboxed child) and embedded at a time,
-    so a hostile file costs search one CPU core at most; a full queue refuses more (503).
+    One worker means at most one upload is parsed (a PDF in its sandboxed child) and embedded at a
+    time, so a hostile file costs search one CPU core at most; a full queue refuses more (503).
     """
 
-    ingest: object  # Callable[[Job], int]: returns the new report id
+    work: dict[str, Callable[[Job], None]]
     capacity: int = 8
     _queue: queue.Queue = field(init=False)
     _jobs: dict[str, Job] = field(default_factory=dict, init=False)
@@ -63,12 +73,12 @@ class Jobs:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
-    def submit(self, filename: str, path: Path, sha256: str) -> Job:
-        job = Job(uuid.uuid4().hex, filename, path, sha256)
+    def submit(self, kind: str, filename: str, path: Path, sha256: str = "", **details) -> Job:
+        job = Job(uuid.uuid4().hex, kind, filename, path, sha256, details)
         try:
             self._queue.put_nowait(job)
         except queue.Full:
-            raise QueueFull(f"{self.capacity} reports are already waiting to be read; try again in a minute.") from None
+            raise QueueFull(f"{self.capacity} uploads are already waiting to be read; try again in a minute.") from None
         self._jobs[job.id] = job
         return job
 
@@ -81,7 +91,7 @@ class Jobs:
             if job is None:
                 return
             try:
-                job.report_id = self.ingest(job)
+                self.work[job.kind](job)
                 job.state = "done"
             except ReportRejected as exc:
                 job.state, job.message = "failed", exc.label

@@ -141,7 +141,7 @@ def job_page(request: Request, job_id: str):
     from web.api import job_status
 
     job = job_status(_state(request), job_id)
-    if job["state"] == "done":
+    if job["state"] == "done" and job["kind"] == "report":
         return RedirectResponse(f"/reports/{job['report_id']}/review", status_code=303)
     return render(request, "job.html", {"job": job})
 

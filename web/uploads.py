@@ -78,7 +78,7 @@ async def accept(request: Request, upload: UploadFile):
         path.unlink(missing_ok=True)
         return None, existing
     try:
-        return state.jobs.submit(name, path, sha256), None
+        return state.jobs.submit("report", name, path, sha256), None
     except QueueFull as exc:
         path.unlink(missing_ok=True)
         with state.lock:

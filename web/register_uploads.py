@@ -1,0 +1,89 @@
+"""Receiving a project register file: checked in the request, imported by the background worker.
+
+A register can hold thousands of projects (CORDIS: 12,900), minutes of embedding; the request only
+stores the file and reads it once, so that a wrong format or mapping is refused at once with its reason.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+from fastapi import HTTPException, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from ingest.register_csv import parse_mapping
+from ingest.registers import FORMATS, import_entries, read_register
+from kb import directory
+from kb.errors import KBError
+from kb.store import Store
+from web.auth import actor
+from web.jobs import Job, QueueFull
+from web.uploads import display_name
+
+_GZIP = b"\x1f\x8b"
+
+
+async def accept_register(request: Request, upload: UploadFile, fmt: str, mapping: str) -> Job:
+    """Store the upload under a generated name, check that it reads as ``fmt``, and queue its import."""
+    state = request.app.state.kb
+    if fmt not in FORMATS:
+        raise KBError(f"Unknown register format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    columns = parse_mapping(mapping) if fmt == "csv" else None
+    limit = state.settings.max_file_mb * 1024 * 1024
+    body = await upload.read(limit + 1)
+    if len(body) > limit:
+        raise HTTPException(413, f"The file is larger than {state.settings.max_file_mb} MiB.")
+    if not body:
+        raise KBError("The file is empty.")
+    folder = state.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    path.write_bytes(body)
+    del body
+    name = display_name(upload.filename or "register")
+    try:
+        entries = await run_in_threadpool(read_register, path, fmt, columns)
+    except KBError as exc:
+        path.unlink(missing_ok=True)
+        with state.lock:
+            state.store.catalog.audit(actor(request), "import register", name, "rejected")
+        raise KBError(_named(str(exc), path, name)) from exc
+    try:
+        job = state.jobs.submit("register", name, path, format=fmt, columns=columns, actor=actor(request))
+    except QueueFull as exc:
+        path.unlink(missing_ok=True)
+        with state.lock:
+            state.store.catalog.audit(actor(request), "import register", name, "refused: queue full")
+        raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
+    job.total = len(entries)
+    return job
+
+
+def import_register_upload(store: Store, lock: threading.RLock, job: Job) -> None:
+    """Background work for one register: embedding outside the lock, each batch's writes inside it."""
+    who, fmt = job.details["actor"], job.details["format"]
+    job.state = "reading"
+    try:
+        entries = read_register(job.path, fmt, job.details["columns"])
+        job.total, job.state = len(entries), "embedding"
+        summary = import_entries(
+            entries, store, progress=lambda done, _: setattr(job, "done", done), writing=lambda: lock
+        )
+    except KBError as exc:
+        with lock:
+            store.catalog.audit(who, "import register", job.filename, "failed")
+        raise KBError(_named(str(exc), job.path, job.filename)) from exc
+    job.state = "storing"
+    with lock:
+        store.catalog.audit(who, "import register", f"{job.filename} ({fmt})", summary.line())
+        directory.build(store.catalog)  # now, rather than on the next search
+    job.result = {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
+    job.message = summary.line()
+
+
+def _named(message: str, path: Path, name: str) -> str:
+    """A message about the stored file, naming it as the user did (the generated path is not shown)."""
+    return message.replace(str(path), name).replace(path.name, name)
