@@ -220,10 +220,10 @@ def read_register(path: Path, fmt: str, mapping: dict[str, str] | None = None) -
 
     if fmt not in FORMATS:
         raise KBError(f"Unknown register format {fmt!r}; supported: {', '.join(FORMATS)}.")
-    if fmt == "csv":
-        entries = list(read_mapped_csv(path, mapping or {}))
-    else:
-        entries = list(READERS[fmt](path))
+    try:
+        entries = list(read_mapped_csv(path, mapping or {}) if fmt == "csv" else READERS[fmt](path))
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of an unexpected type
+        raise KBError(f"{path.name} does not read as {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not entries:
         raise KBError(f"{path.name} holds no {fmt} projects; check that the format matches the file.")
     return entries

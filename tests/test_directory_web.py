@@ -75,7 +75,7 @@ def test_register_upload_imports_and_reimport_updates(client):
     ]
 
 
-def test_register_upload_in_the_wrong_format_is_refused_clearly(client):
+def test_register_upload_in_the_wrong_format_is_refused_clearly(client, tmp_path):
     """A CSV sent as Projektbanken, or without a mapping, is refused with the reason and nothing is stored."""
     log_in(client, "editor")
     before = len(client.get("/api/reports").json())
@@ -86,7 +86,12 @@ def test_register_upload_in_the_wrong_format_is_refused_clearly(client):
     assert unmapped.status_code == 400 and "no column for title" in unmapped.json()["error"]
     page = _upload(client, "csv", "Projektnamnet=title", api=False)
     assert page.status_code == 400 and "Projektnamnet" in page.text
+    odd = tmp_path / "odd.json"
+    odd.write_text('[{"ärende-id": "1", "projektnamn": 5}]', encoding="utf-8")
+    typed = _upload(client, "projektbanken", path=odd)
+    assert typed.status_code == 400 and typed.json()["error"].startswith("odd.json does not read as projektbanken")
     assert len(client.get("/api/reports").json()) == before
+    assert list((client.app.state.kb.settings.data_dir / "uploads").iterdir()) == []
 
 
 def test_organisation_page_and_its_json_twin(client):

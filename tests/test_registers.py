@@ -112,6 +112,15 @@ def test_a_wrong_file_is_a_clear_error(store, tmp_path):
         import_register(bad, "projektbanken", store)
 
 
+def test_a_field_of_an_unexpected_type_is_a_clear_error(store, tmp_path):
+    """A Projektbanken export whose project name is a number is refused with the file and the reason."""
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps([dict(RECORDS[0], projektnamn=5)]), encoding="utf-8")
+    with pytest.raises(KBError, match="odd.json does not read as projektbanken: AttributeError"):
+        import_register(odd, "projektbanken", store)
+    assert store.catalog.reports() == []
+
+
 def test_interreg_partner_rows_become_projects(store, tmp_path):
     """Rows of Swedish Interreg partners are grouped into one project per programme and name."""
     rows = [

@@ -46,8 +46,10 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
     name = display_name(upload.filename or "register")
     try:
         entries = await run_in_threadpool(read_register, path, fmt, columns)
-    except KBError as exc:
+    except BaseException as exc:
         path.unlink(missing_ok=True)
+        if not isinstance(exc, KBError):
+            raise
         with state.lock:
             state.store.catalog.audit(actor(request), "import register", name, "rejected")
         raise KBError(_named(str(exc), path, name)) from exc
