@@ -457,7 +457,6 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
 
     from ingest.register_csv import parse_mapping
     from ingest.registers import import_entries, read_register
-    from kb import directory as partner_directory
     from kb.store import Store
 
     columns = None
@@ -471,7 +470,6 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
         store.reconcile()
         with tqdm(total=len(entries), unit="project", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
             summary = import_entries(entries, store, progress=lambda done, _: bar.update(done - bar.n))
-        partner_directory.build(store.catalog)  # now, rather than on the next search
     click.echo(summary.line())
 
 

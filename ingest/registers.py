@@ -7,6 +7,7 @@ as a register entry, not a lesson. Re-importing updates changed entries and neve
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -14,6 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb import directory
 from kb.errors import KBError
 from kb.language import detect
 from kb.models import Chunk, Contact, Partner, ReportMeta
@@ -41,6 +43,10 @@ class RegisterEntry:
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ImportStopped(KBError):
+    """A register import ended early because the app is shutting down."""
 
 
 @dataclass
@@ -156,7 +162,6 @@ def read_interreg_se(path: Path) -> Iterator[RegisterEntry]:
 
 def read_cordis(path: Path) -> Iterator[RegisterEntry]:
     """CORDIS organisation tables (organization.csv, optionally gzipped): rows grouped by project."""
-    import csv
     import gzip
 
     opener = gzip.open if path.suffix == ".gz" else open
@@ -222,7 +227,8 @@ def read_register(path: Path, fmt: str, mapping: dict[str, str] | None = None) -
         raise KBError(f"Unknown register format {fmt!r}; supported: {', '.join(FORMATS)}.")
     try:
         entries = list(read_mapped_csv(path, mapping or {}) if fmt == "csv" else READERS[fmt](path))
-    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of an unexpected type
+    except (TypeError, AttributeError, ValueError, KeyError, EOFError, OSError, csv.Error) as exc:
+        # a field of an unexpected type, a truncated gzip file, a broken CSV row
         raise KBError(f"{path.name} does not read as {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not entries:
         raise KBError(f"{path.name} holds no {fmt} projects; check that the format matches the file.")
@@ -240,32 +246,40 @@ def import_entries(
     *,
     progress: Callable[[int, int], None] | None = None,
     writing: Callable[[], AbstractContextManager] = nullcontext,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> ImportSummary:
-    """Store new and changed entries, embedding and indexing up to EMBED_BATCH of them at a time.
+    """Store new and changed entries, embedding and indexing up to EMBED_BATCH of them at a time, then
+    build the partner directory once (searches meanwhile keep the one from before).
 
     ``writing()`` guards every read and write of the store (the web app passes its lock); the model
     runs outside it, so searches go on while a large register is embedded. ``progress(done, total)``
-    is called after each batch.
+    is called after each batch. ``stopped()`` is asked before each batch (the app is shutting down):
+    the import then ends with ImportStopped, and importing the file again finishes it.
     """
     summary = ImportSummary()
-    seen: dict[int, dict[str, dict]] = {}
     batch = store.batch()  # the lexicon file is written once at the end, not after every entry
     with writing():
         batch.__enter__()
     try:
-        done = 0
-        for part in _batches(entries):
+        with directory.deferred(store.catalog):
+            done = 0
+            for part in _batches(entries):
+                if stopped():
+                    raise ImportStopped(
+                        f"The import stopped after {done:,} of {len(entries):,} projects; import the file again "
+                        "to finish it (the projects already stored count as unchanged)."
+                    )
+                with writing():
+                    todo = _changed(store, part, summary)
+                chunks = [_chunk(e) for e in todo]
+                vectors = store.embed_chunks(chunks) if chunks else []
+                with writing():
+                    _store(store, todo, chunks, vectors, summary)
+                done += len(part)
+                if progress is not None:
+                    progress(done, len(entries))
             with writing():
-                todo = [e for e in part if _changed(store, e, seen, summary)]
-            chunks = [_chunk(e) for e in todo]
-            vectors = store.embed_chunks(chunks) if chunks else []
-            with writing():
-                _store(store, todo, chunks, vectors, seen, summary)
-            done += len(part)
-            if progress is not None:
-                progress(done, len(entries))
-        with writing():
-            store.catalog.record_sources(seen)
+                directory.build(store.catalog)
     finally:
         with writing():
             batch.__exit__(None, None, None)
@@ -285,14 +299,18 @@ def _batches(entries: Sequence[RegisterEntry]) -> Iterator[list[RegisterEntry]]:
         yield part
 
 
-def _changed(store: Store, entry: RegisterEntry, seen: dict, summary: ImportSummary) -> bool:
-    """Whether the entry is new or differs from the stored one; an unchanged entry is counted."""
-    existing = store.catalog.report_by_external_id(entry.external_id)
-    if existing is None or existing.sha256 != entry.sha256:
-        return True
-    summary.unchanged += 1
-    seen[existing.id] = entry.details
-    return False
+def _changed(store: Store, part: list[RegisterEntry], summary: ImportSummary) -> list[RegisterEntry]:
+    """The entries that are new or differ from the stored ones; unchanged ones are counted and seen today."""
+    changed, seen = [], {}
+    for entry in part:
+        existing = store.catalog.report_by_external_id(entry.external_id)
+        if existing is None or existing.sha256 != entry.sha256:
+            changed.append(entry)
+        else:
+            summary.unchanged += 1
+            seen[existing.id] = entry.details
+    store.catalog.record_sources(seen)
+    return changed
 
 
 def _chunk(entry: RegisterEntry) -> Chunk:
@@ -309,7 +327,7 @@ def _chunk(entry: RegisterEntry) -> Chunk:
     )
 
 
-def _store(store: Store, entries, chunks, vectors, seen: dict, summary: ImportSummary) -> None:
+def _store(store: Store, entries, chunks, vectors, summary: ImportSummary) -> None:
     # looked up again under the guard: the stored entry may have been deleted meanwhile
     existing = [store.catalog.report_by_external_id(e.external_id) for e in entries]
     reports = [
@@ -329,10 +347,11 @@ def _store(store: Store, entries, chunks, vectors, seen: dict, summary: ImportSu
         )
         for row, (entry, chunk, old) in enumerate(zip(entries, chunks, existing, strict=True))
     ]
+    seen = {}
     for report_id, entry, old in zip(store.add_reports(reports), entries, existing, strict=True):
         seen[report_id] = entry.details
         if old is None:
             summary.added += 1
         else:
-            seen.pop(old.id, None)  # listed twice in one file: the earlier version is gone
             summary.updated += 1
+    store.catalog.record_sources(seen)

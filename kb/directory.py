@@ -9,7 +9,10 @@ and applied on every rebuild. Organisation ids stay the same as long as an organ
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from rapidfuzz import fuzz
@@ -21,6 +24,7 @@ from kb.errors import KBError, ReportNotFound
 from kb.orgnames import alias_key, normalise, org_type
 
 STALE_AFTER_YEARS = 3  # a contact not seen in any source for longer may have moved on
+_deferred: weakref.WeakKeyDictionary[Catalog, int] = weakref.WeakKeyDictionary()
 
 
 class OrganisationNotFound(ReportNotFound):
@@ -99,9 +103,21 @@ def _contact_organisation(row: dict, by_normalised: dict[str, str], orgs: list[t
 
 
 def ensure_current(catalog: Catalog) -> None:
-    """Rebuild when partners, contacts or decisions changed since the last build (cheap when not)."""
-    if catalog.get_meta("directory") != tables.fingerprint(catalog):
+    """Rebuild when partners, contacts or decisions changed since the last build (cheap when not),
+    except while the rebuild is :func:`deferred`."""
+    if not _deferred.get(catalog) and catalog.get_meta("directory") != tables.fingerprint(catalog):
         build(catalog)
+
+
+@contextmanager
+def deferred(catalog: Catalog) -> Iterator[None]:
+    """While many entries are written (a register import, batch by batch), searches and pages keep the
+    directory as it was instead of rebuilding it after every batch; the writer builds it once at the end."""
+    _deferred[catalog] = _deferred.get(catalog, 0) + 1
+    try:
+        yield
+    finally:
+        _deferred[catalog] -= 1
 
 
 # -- hand corrections ---------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from contextlib import contextmanager
 
 import pytest
 
-from ingest.registers import EMBED_BATCH, import_entries, import_register, read_register
+from ingest.registers import EMBED_BATCH, ImportStopped, import_entries, import_register, read_register
+from kb import directory, directory_catalog
 from kb.errors import KBError
 from kb.passages import passage_text
 from kb.search import Searcher
@@ -76,32 +79,110 @@ def test_reimport_updates_and_never_duplicates(store, register_file):
     assert wanted == set(store.index.iter_ids())
 
 
-def test_a_large_register_is_stored_batch_by_batch_as_if_one_by_one(store, tmp_path):
-    """Over two batches, with one project listed twice: every entry keeps its own vector, the later
-    listing updates the earlier, the index holds exactly the catalog's passages and progress reaches the end."""
-    records = [
+def _many(count: int) -> list[dict]:
+    """``count`` Projektbanken records: variations on the two above, each its own project."""
+    return [
         dict(
             RECORDS[n % 2],
             **{"ärende-id": str(91000000 + n), "projektnamn": f"Projekt {n}: {RECORDS[n % 2]['projektnamn']}"},
         )
-        for n in range(EMBED_BATCH + 10)
+        for n in range(count)
     ]
-    records.append(dict(records[3], projektledare="Nora Nyledare"))  # the same project again, changed
+
+
+def _write(tmp_path, records: list[dict]):
     path = tmp_path / "large.json"
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_large_register_is_stored_batch_by_batch_as_if_one_by_one(store, tmp_path):
+    """Over two batches, with one project listed twice within a batch and one across batches: every entry
+    keeps its own vector, a later listing updates the earlier, the index holds exactly the catalog's
+    passages, and progress climbs to the end."""
+    records = _many(EMBED_BATCH + 10)
+    records.insert(10, dict(records[3], projektledare="Nora Nyledare"))  # again, changed, in the same batch
+    records.append(dict(records[5], projektledare="Sven Sent"))  # again, changed, in the next batch
     steps: list[tuple[int, int]] = []
+    path = _write(tmp_path, records)
     summary = import_entries(read_register(path, "projektbanken"), store, progress=lambda *step: steps.append(step))
-    assert (summary.added, summary.updated, summary.unchanged) == (len(records) - 1, 1, 0)
+    assert (summary.added, summary.updated, summary.unchanged) == (len(records) - 2, 2, 0)
     assert steps[-1] == (len(records), len(records)) and len(steps) >= 2
-    assert [done for done, _ in steps] == sorted(done for done, _ in steps)
-    entry = store.catalog.report_by_external_id("projektbanken:91000003")
-    assert store.catalog.contacts_of(entry.id)[0].name == "Nora Nyledare"
+    assert all(a[0] < b[0] for a, b in zip(steps, steps[1:], strict=False))
+    for project, leader in (("91000003", "Nora Nyledare"), ("91000005", "Sven Sent")):
+        entry = store.catalog.report_by_external_id(f"projektbanken:{project}")
+        assert store.catalog.contacts_of(entry.id)[0].name == leader
     wanted = {cid for ids in store.catalog.chunk_ids_by_report().values() for cid in ids}
-    assert wanted == set(store.index.iter_ids()) and len(wanted) == len(records) - 1
+    assert wanted == set(store.index.iter_ids()) and len(wanted) == len(records) - 2
     for report in store.catalog.reports()[:: EMBED_BATCH // 4]:
         chunk = store.catalog.chunks_of(report.id)[0]
         alone = store.embedder.passages([passage_text(chunk)])[0]
         assert float(store.index.vectors([chunk.id])[chunk.id] @ alone) > 0.999
+
+
+def test_an_entry_deleted_during_an_import_and_searches_meanwhile(store, tmp_path):
+    """What the web app's other users may do between two batches (under its lock): an admin deletes an
+    entry already stored, and a search asks for the partner directory. The import still ends well, with
+    every remaining entry's source recorded, and the directory is built once, at the end."""
+    records = _many(2 * EMBED_BATCH + 5)
+    directory.ensure_current(store.catalog)
+    before = store.catalog.get_meta("directory")
+    seen_during: list[str | None] = []
+    entries = 0
+
+    @contextmanager
+    def writing():
+        nonlocal entries
+        entries += 1
+        if entries == 4:  # the first batch is stored, the second about to be planned
+            first = store.catalog.report_by_external_id("projektbanken:91000000")
+            store.delete_report(first.id)
+        directory.ensure_current(store.catalog)  # as every search does
+        seen_during.append(store.catalog.get_meta("directory"))
+        yield
+
+    summary = import_entries(read_register(_write(tmp_path, records), "projektbanken"), store, writing=writing)
+    assert (summary.added, summary.updated, summary.unchanged) == (len(records), 0, 0)
+    *during, after = seen_during  # the last guard ends the import, after its one build
+    assert set(during) == {before} != {after}, "the directory was rebuilt during the import"
+    assert before != store.catalog.get_meta("directory") == directory_catalog.fingerprint(store.catalog)
+    assert store.catalog.report_by_external_id("projektbanken:91000000") is None
+    stored = {r.id for r in store.catalog.reports()}
+    rows = store.catalog.connection.execute("SELECT report_id FROM source_seen").fetchall()
+    assert {r[0] for r in rows} == stored and len(stored) == len(records) - 1
+    organisation = directory.list_page(store.catalog, "Testregionen")["organisations"][0]
+    assert len(directory.organisation_page(store.catalog, organisation["id"])["projects"]) == len(records) // 2
+
+
+def test_a_stopped_import_says_how_far_it_got_and_finishes_when_run_again(store, tmp_path):
+    """When the app shuts down mid-import, the import ends at the next batch with a clear error;
+    importing the file again stores the rest."""
+    path = _write(tmp_path, _many(EMBED_BATCH + 7))
+    batches = 0
+
+    def stopped() -> bool:
+        nonlocal batches
+        batches += 1
+        return batches > 1
+
+    with pytest.raises(ImportStopped, match=f"after {EMBED_BATCH} of {EMBED_BATCH + 7} projects"):
+        import_entries(read_register(path, "projektbanken"), store, stopped=stopped)
+    assert len(store.catalog.reports()) == EMBED_BATCH
+    summary = import_register(path, "projektbanken", store)
+    assert (summary.added, summary.updated, summary.unchanged) == (7, 0, EMBED_BATCH)
+
+
+def test_a_truncated_compressed_table_is_a_clear_error(store, tmp_path):
+    """A CORDIS table cut off in the middle of its gzip stream is refused, naming the file and the reason."""
+    table = "projectID,projectAcronym,name,country,role\n" + "".join(
+        f"{n},P{n},Organisation {n},SE,coordinator\n" for n in range(2000)
+    )
+    whole = gzip.compress(table.encode())
+    cut = tmp_path / "organization.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(KBError, match="organization.csv.gz does not read as cordis: EOFError"):
+        import_register(cut, "cordis", store)
+    assert store.catalog.reports() == []
 
 
 def test_a_wrong_file_is_a_clear_error(store, tmp_path):

@@ -80,6 +80,12 @@ def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
     assert refused.headers["x-content-type-options"] == "nosniff"  # the security headers are on refusals too
     assert "default-src 'self'" in refused.headers["content-security-policy"]
     assert refused.json() == {"error": "2 uploads are already waiting to be read; try again in a minute."}
+    register = live.post(
+        "/api/registers",
+        files={"file": ("projektbanken.json", _register(3), "application/json")},
+        data={"format": "projektbanken"},
+    )
+    assert register.status_code == 503 and register.headers["retry-after"] == "60"
     for job in [busy] + [r.json() for r in queued]:
         assert _wait(live, job["id"])["state"] == "failed"
     assert list((live.settings.data_dir / "uploads").iterdir()) == []

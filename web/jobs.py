@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import uuid
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.errors import KBError, ReportRejected
+
+log = logging.getLogger("kb.web")
 
 STATES = ("queued", "reading", "embedding", "storing", "done", "failed")
 
@@ -32,6 +35,7 @@ class Job:
     done: int = 0  # a register's entries so far, of total
     total: int = 0
     result: dict | None = None  # a register's counts: added, updated, unchanged
+    stopping: threading.Event = field(default_factory=threading.Event, repr=False)  # set when the app stops
 
     def as_json(self) -> dict:
         return {
@@ -60,6 +64,7 @@ class Jobs:
     _queue: queue.Queue = field(init=False)
     _jobs: dict[str, Job] = field(default_factory=dict, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def __post_init__(self) -> None:
         self._queue = queue.Queue(maxsize=self.capacity)
@@ -69,12 +74,14 @@ class Jobs:
         self._thread.start()
 
     def stop(self) -> None:
+        """Let the running job end (a register import stops at its next batch), drop the queued ones."""
+        self._stopping.set()
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
     def submit(self, kind: str, filename: str, path: Path, sha256: str = "", **details) -> Job:
-        job = Job(uuid.uuid4().hex, kind, filename, path, sha256, details)
+        job = Job(uuid.uuid4().hex, kind, filename, path, sha256, details, stopping=self._stopping)
         try:
             self._queue.put_nowait(job)
         except queue.Full:
@@ -91,6 +98,8 @@ class Jobs:
             if job is None:
                 return
             try:
+                if self._stopping.is_set():
+                    raise KBError("The app stopped before this upload was read; upload it again.")
                 self.work[job.kind](job)
                 job.state = "done"
             except ReportRejected as exc:
@@ -98,6 +107,8 @@ class Jobs:
             except KBError as exc:
                 job.state, job.message = "failed", str(exc)
             except Exception:  # noqa: BLE001 - the worker must survive anything one file does
-                job.state, job.message = "failed", "broken file"
+                log.exception("upload %s (%s) failed", job.id, job.kind)
+                job.state = "failed"
+                job.message = "broken file" if job.kind == "report" else "failed unexpectedly (the server log says why)"
             finally:
                 job.path.unlink(missing_ok=True)

@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 
 from ingest.register_csv import parse_mapping
 from ingest.registers import FORMATS, import_entries, read_register
-from kb import directory
 from kb.errors import KBError
 from kb.store import Store
 from web.auth import actor
@@ -41,7 +40,11 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
     path = folder / f"{uuid.uuid4().hex}{suffix}"
-    path.write_bytes(body)
+    try:
+        path.write_bytes(body)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
     del body
     name = display_name(upload.filename or "register")
     try:
@@ -50,15 +53,13 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
         path.unlink(missing_ok=True)
         if not isinstance(exc, KBError):
             raise
-        with state.lock:
-            state.store.catalog.audit(actor(request), "import register", name, "rejected")
+        await run_in_threadpool(_audit, state, actor(request), name, "rejected")
         raise KBError(_named(str(exc), path, name)) from exc
     try:
         job = state.jobs.submit("register", name, path, format=fmt, columns=columns, actor=actor(request))
     except QueueFull as exc:
         path.unlink(missing_ok=True)
-        with state.lock:
-            state.store.catalog.audit(actor(request), "import register", name, "refused: queue full")
+        await run_in_threadpool(_audit, state, actor(request), name, "refused: queue full")
         raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
     job.total = len(entries)
     return job
@@ -72,18 +73,34 @@ def import_register_upload(store: Store, lock: threading.RLock, job: Job) -> Non
         entries = read_register(job.path, fmt, job.details["columns"])
         job.total, job.state = len(entries), "embedding"
         summary = import_entries(
-            entries, store, progress=lambda done, _: setattr(job, "done", done), writing=lambda: lock
+            entries,
+            store,
+            progress=lambda done, total: _progress(job, done, total),
+            writing=lambda: lock,
+            stopped=job.stopping.is_set,
         )
-    except KBError as exc:
+    except Exception as exc:
         with lock:
-            store.catalog.audit(who, "import register", job.filename, "failed")
-        raise KBError(_named(str(exc), job.path, job.filename)) from exc
-    job.state = "storing"
+            store.catalog.audit(who, "import register", job.filename, f"failed: {type(exc).__name__}")
+        if isinstance(exc, KBError):
+            raise KBError(_named(str(exc), job.path, job.filename)) from exc
+        raise
     with lock:
         store.catalog.audit(who, "import register", f"{job.filename} ({fmt})", summary.line())
-        directory.build(store.catalog)  # now, rather than on the next search
     job.result = {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
     job.message = summary.line()
+
+
+def _audit(state, who: str, name: str, outcome: str) -> None:
+    # in a worker thread: the lock may be held for a batch's writes, and the event loop must not wait for it
+    with state.lock:
+        state.store.catalog.audit(who, "import register", name, outcome)
+
+
+def _progress(job: Job, done: int, total: int) -> None:
+    job.done = done
+    if done == total:
+        job.state = "storing"  # the partner directory is built once all entries are stored
 
 
 def _named(message: str, path: Path, name: str) -> str:
