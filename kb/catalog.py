@@ -509,6 +509,16 @@ class Catalog:
             params.append(filters.theme)
         return [r[0] for r in self._conn.execute(sql, params)]
 
+    def unpublished_chunk_ids(self) -> set[str]:
+        """Passages of drafts awaiting their review (few: search leaves them out of its candidates)."""
+        rows = self._conn.execute(
+            "SELECT c.id FROM chunks c JOIN reports r ON r.id = c.report_id WHERE r.status != 'published'"
+        )
+        return {r[0] for r in rows}
+
+    def unpublished_report_ids(self) -> list[int]:
+        return [r[0] for r in self._conn.execute("SELECT id FROM reports WHERE status != 'published'")]
+
     def programmes(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT DISTINCT programme FROM reports WHERE programme IS NOT NULL")]
 

@@ -80,6 +80,7 @@ class SearchResult:
 
 
 KEPT_WORD_QUERIES = 1000  # queries whose words' vectors are kept for when they are asked again
+MAX_DRAFT_OVERFETCH = 1000  # draft passages fetched beyond the candidates and dropped, rather than filtered
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -239,14 +240,27 @@ class Searcher:
         if parts:
             vectors = np.vstack([vectors, self.embedder.queries(parts)])
         where = _where(report_ids, filters)
+        # Drafts await their review: their passages must not take published candidates' places. A few
+        # are fetched beyond the candidates and dropped (a filter on every query costs more); many, or
+        # the nearest passages for feedback, are filtered out in the index.
+        drafts = self.catalog.unpublished_chunk_ids()
+        without_drafts = where
+        if drafts:
+            hidden = {"report_id": {"$nin": self.catalog.unpublished_report_ids()}}
+            without_drafts = hidden if where is None else {"$and": [where, hidden]}
         if opts.feedback_passages and opts.feedback_weight:
             # The best passages are mostly in the collection's language, whatever the query's: moving the
             # query towards them helps a Swedish question reach English answers.
-            near = self.index.neighbours(vectors[0], opts.feedback_passages, where)
+            near = self.index.neighbours(vectors[0], opts.feedback_passages, without_drafts)
             if len(near):
                 moved = vectors[0] + opts.feedback_weight * near.mean(axis=0)
                 vectors[0] = moved / np.linalg.norm(moved)
-        results = self.index.query(vectors, opts.candidates, where)
+        if len(drafts) > MAX_DRAFT_OVERFETCH:
+            where, drafts = without_drafts, set()
+        results = [
+            [(cid, score) for cid, score in ranking if cid not in drafts][: opts.candidates]
+            for ranking in self.index.query(vectors, opts.candidates + len(drafts), where)
+        ]
         whole = results[0]
         if not parts:
             return whole, []

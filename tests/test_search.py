@@ -158,3 +158,46 @@ def test_a_query_carries_its_words_over_the_same_way_whatever_was_asked_before(r
     again = searcher.run(question)
     assert np.array_equal(seen[0], seen[2])
     assert again.terms == first.terms
+
+
+def test_drafts_near_a_query_take_no_published_passage_s_place(indexed_settings, embedder, tmp_path, monkeypatch):
+    """Fifteen unreviewed copies of the bus report's passages sit nearest the bus question: every published
+    passage the search returned before is still returned, a few drafts fetched beyond the candidates or
+    many filtered out in the index, and no draft is shown."""
+    import shutil
+    from dataclasses import replace
+
+    from kb import search
+    from kb.search import Searcher
+    from kb.store import Store
+
+    data = tmp_path / "data"
+    shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
+    question = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
+    with Store.open(replace(indexed_settings, data_dir=data), embedder) as store:
+
+        def published_hits() -> set[str]:
+            hits = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon).search(question, k=200)
+            return {h.chunk_id for h in hits}
+
+        before = published_hits()
+        bus = next(r for r in store.catalog.reports() if r.filename == "example_greenfleet_final_report_en.pdf")
+        chunks = store.catalog.chunks_of(bus.id)
+        vectors = store.index.vectors([c.id for c in chunks])
+        for copy in range(15):
+            copies = [replace(c, id=f"draft{copy:02d}{c.id[7:]}") for c in chunks]
+            store.add_report(
+                source=None,
+                sha256=f"{copy:064d}",
+                filename=f"draft-{copy}.pdf",
+                meta=bus.meta,
+                pages=bus.pages,
+                lang=bus.lang,
+                chunks=copies,
+                status="draft",
+                vectors=np.stack([vectors[c.id] for c in chunks]),
+            )
+        assert 15 * len(chunks) > search.SearchOptions().candidates  # more drafts than candidates
+        assert published_hits() == before
+        monkeypatch.setattr(search, "MAX_DRAFT_OVERFETCH", 0)  # as with more drafts than are fetched beyond
+        assert published_hits() == before
