@@ -71,7 +71,12 @@ def main() -> None:
         "(sampled every 50 ms)"
     )
     print(f"verdicts outside the listed reasons: {unlisted or 'none'}")
-    print(f"stored report's search results unchanged: {before == after} ({len(before)} reports in the answer)")
+    passages = lambda snapshot: {cid for _, ids in snapshot for cid in ids}  # noqa: E731
+    print(
+        f"published search results unchanged: {before == after} ({len(before)} reports in the answer); "
+        f"the same passages: {passages(before) == passages(after)} ({len(passages(before))} before, "
+        f"{len(passages(after))} after, {len(passages(before) & passages(after))} in both)"
+    )
 
 
 if __name__ == "__main__":
