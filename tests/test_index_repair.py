@@ -91,6 +91,34 @@ def test_an_index_that_fails_at_run_time_is_repaired(copied, embedder):
         assert _wait_for_search(client) == expected
 
 
+def test_an_index_that_fails_under_an_upload_is_repaired(copied, embedder):
+    """When the index vanishes while a register upload is stored, the job fails saying what happens, the
+    repair starts at once (before any search runs into the failure), and search comes back by itself."""
+    from tests.test_uploads import _register
+
+    editor = create_account(copied, "editor")
+    app = create_app(copied, embedder)
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *editor)
+        expected = client.get("/api/search", params={"q": QUESTION}).json()
+        app.state.kb.store.index._client.delete_collection("chunks")
+        sent = client.post(
+            "/api/registers",
+            files={"file": ("projektbanken.json", _register(5), "application/json")},
+            data={"format": "projektbanken"},
+        )
+        assert sent.status_code == 202
+        for _ in range(600):
+            job = client.get(f"/api/jobs/{sent.json()['id']}").json()
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert job["state"] == "failed" and "being checked and repaired" in job["message"]
+        repair = app.state.kb.repair
+        assert not repair.ready or repair.total > 0, "the failed upload did not start the repair"
+        assert _wait_for_search(client) == expected
+
+
 def _wait_for_search(client: httpx.Client) -> dict:
     for _ in range(600):
         answer = client.get("/api/search", params={"q": QUESTION})

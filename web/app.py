@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
                 "report": lambda job: _ingest_upload(store, lock, job),
                 "register": lambda job: import_register_upload(store, lock, job),
             }
-            jobs = Jobs(work, capacity=settings.upload_queue)
+            jobs = Jobs({kind: _repairing(repair, run) for kind, run in work.items()}, capacity=settings.upload_queue)
             jobs.start()
             searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
@@ -92,6 +93,24 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
     auth.install(app, settings)
     api.document_errors(app)
     return app
+
+
+def _repairing(repair: IndexRepair, work: Callable[[Job], None]) -> Callable[[Job], None]:
+    """An upload's work that, when the vector index fails under it, has the index checked and repaired
+    (as a failed search does) and says so."""
+
+    def run(job: Job) -> None:
+        try:
+            work(job)
+        except VectorIndexError as exc:
+            log.warning("vector index failed on upload %s: %s", job.id, exc)
+            repair.failed_at_run_time()
+            raise KBError(
+                "The search index failed while this upload was stored; it is being checked and repaired. "
+                "Upload the file again in a few minutes."
+            ) from exc
+
+    return run
 
 
 def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> None:

@@ -83,7 +83,7 @@ def import_register_upload(store: Store, lock: threading.RLock, job: Job) -> Non
         with lock:
             store.catalog.audit(who, "import register", job.filename, f"failed: {type(exc).__name__}")
         if isinstance(exc, KBError):
-            raise KBError(_named(str(exc), job.path, job.filename)) from exc
+            exc.args = (_named(str(exc), job.path, job.filename),)  # keeps its kind (an index failure is repaired)
         raise
     with lock:
         store.catalog.audit(who, "import register", f"{job.filename} ({fmt})", summary.line())
