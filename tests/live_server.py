@@ -55,3 +55,14 @@ def log_in(client, name: str, password: str) -> str:
         raise RuntimeError(f"logging in as {name} failed: {answer.status_code} {answer.text}")
     client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
     return client.headers["X-CSRF-Token"]
+
+
+def wait_for_job(client, job_id: str, until=("done", "failed"), seconds: float = 120) -> dict:
+    """Poll /api/jobs/{id} (over any client with ``get``) until the upload's state is one of ``until``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in until:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never reached {until}")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from kb.directory import person_key
+from tests.live_server import wait_for_job
 from tests.logins import https_client, log_in
 from web.app import create_app
 
@@ -41,14 +41,6 @@ def _upload(client, fmt: str, mapping: str = "", path: Path = CSV, api: bool = T
         )
 
 
-def _finished(client, job_id: str) -> dict:
-    deadline = time.monotonic() + 120
-    while (job := client.get(f"/api/jobs/{job_id}").json())["state"] not in ("done", "failed"):
-        assert time.monotonic() < deadline, f"the import never finished: {job}"
-        time.sleep(0.1)
-    return job
-
-
 def test_register_upload_imports_and_reimport_updates(client):
     """An editor uploads the CSV list with its mapping: the form leads to the import's page, which ends
     with three projects added; the same upload again through the API changes nothing."""
@@ -59,13 +51,13 @@ def test_register_upload_imports_and_reimport_updates(client):
     assert 'name="csrf_token"' in client.get("/registers/upload").text
     sent = _upload(client, "csv", MAPPING, api=False)
     assert sent.status_code == 200 and re.search(r"/jobs/[0-9a-f]{32}$", str(sent.url))
-    job = _finished(client, str(sent.url).rsplit("/", 1)[1])
+    job = wait_for_job(client, str(sent.url).rsplit("/", 1)[1])
     assert (job["kind"], job["state"], job["done"], job["total"]) == ("register", "done", 3, 3)
     page = client.get(f"/jobs/{job['id']}")
     assert page.status_code == 200 and "3 projekt tillagda, 0 uppdaterade, 0 oförändrade" in page.text
     queued = _upload(client, "csv", MAPPING)
     assert queued.status_code == 202 and queued.json()["kind"] == "register"
-    again = _finished(client, queued.json()["id"])
+    again = wait_for_job(client, queued.json()["id"])
     assert again["result"] == {"added": 0, "updated": 0, "unchanged": 3}
     log_in(client, "admin")
     imports = [e for e in client.get("/api/admin/audit").json() if e["action"] == "import register"][:2]

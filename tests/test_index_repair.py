@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 
 import httpx
@@ -12,7 +13,7 @@ import pytest
 
 from kb.reader import open_reader
 from kb.store import Store
-from tests.live_server import create_account, log_in, serve
+from tests.live_server import create_account, log_in, serve, wait_for_job
 from web.app import create_app
 
 QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
@@ -78,13 +79,19 @@ def test_the_web_app_answers_503_while_it_rebuilds_a_damaged_index(copied, index
         assert answer == expected
 
 
+@contextmanager
+def _running(settings, embedder, role: str):
+    """The app on loopback, a client logged in with ``role``, and its answer to QUESTION while all is well."""
+    account = create_account(settings, role)
+    app = create_app(settings, embedder)
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        log_in(client, *account)
+        yield app, client, client.get("/api/search", params={"q": QUESTION}).json()
+
+
 def test_an_index_that_fails_at_run_time_is_repaired(copied, embedder):
     """When the index vanishes under a running app, search answers 503 (never 500) and comes back by itself."""
-    reader = create_account(copied, "reader")
-    app = create_app(copied, embedder)
-    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as client:
-        log_in(client, *reader)
-        expected = client.get("/api/search", params={"q": QUESTION}).json()
+    with _running(copied, embedder, "reader") as (app, client, expected):
         app.state.kb.store.index._client.delete_collection("chunks")
         failed = client.get("/api/search", params={"q": QUESTION})
         assert failed.status_code == 503 and "repaired" in failed.json()["error"]
@@ -96,11 +103,7 @@ def test_an_index_that_fails_under_an_upload_is_repaired(copied, embedder):
     repair starts at once (before any search runs into the failure), and search comes back by itself."""
     from tests.test_uploads import _register
 
-    editor = create_account(copied, "editor")
-    app = create_app(copied, embedder)
-    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as client:
-        log_in(client, *editor)
-        expected = client.get("/api/search", params={"q": QUESTION}).json()
+    with _running(copied, embedder, "editor") as (app, client, expected):
         app.state.kb.store.index._client.delete_collection("chunks")
         sent = client.post(
             "/api/registers",
@@ -108,11 +111,7 @@ def test_an_index_that_fails_under_an_upload_is_repaired(copied, embedder):
             data={"format": "projektbanken"},
         )
         assert sent.status_code == 202
-        for _ in range(600):
-            job = client.get(f"/api/jobs/{sent.json()['id']}").json()
-            if job["state"] in ("done", "failed"):
-                break
-            time.sleep(0.1)
+        job = wait_for_job(client, sent.json()["id"])
         assert job["state"] == "failed" and "being checked and repaired" in job["message"]
         repair = app.state.kb.repair
         assert not repair.ready or repair.total > 0, "the failed upload did not start the repair"

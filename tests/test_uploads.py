@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import time
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import sample
-from tests.live_server import create_account, log_in, serve
+from tests.live_server import create_account, log_in, serve, wait_for_job
 from tests.pdfs import slow_pdf, text_pdf, truncated_pdf
 from web.app import create_app
 
@@ -41,16 +40,6 @@ def _upload(client: httpx.Client, name: str, content: bytes) -> httpx.Response:
     return client.post("/api/uploads", files={"file": (name, content, "application/pdf")})
 
 
-def _wait(client: httpx.Client, job_id: str, until=("done", "failed"), seconds: float = 120) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["state"] in until:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} never reached {until}")
-
-
 def _broken_pdf(tmp_path, name: str) -> bytes:
     return truncated_pdf(sample("example_greenfleet_final_report_en.pdf"), tmp_path / name).read_bytes()
 
@@ -58,7 +47,7 @@ def _broken_pdf(tmp_path, name: str) -> bytes:
 def test_search_answers_while_a_hostile_pdf_is_being_read(live, tmp_path):
     """While a PDF that keeps the reader busy is read, searches keep answering with the right lesson."""
     job = _upload(live, "slow.pdf", slow_pdf(tmp_path / "slow.pdf", salt="search").read_bytes()).json()
-    _wait(live, job["id"], until=("reading",))
+    wait_for_job(live, job["id"], until=("reading",))
     answered = 0
     while live.get(f"/api/jobs/{job['id']}").json()["state"] == "reading":
         found = live.get("/api/search", params={"q": QUESTION})
@@ -66,13 +55,13 @@ def test_search_answers_while_a_hostile_pdf_is_being_read(live, tmp_path):
         assert found.json()["groups"][0]["report"]["acronym"] == "GreenFleet"
         answered += 1
     assert answered >= 3, "search was blocked while the hostile file was read"
-    assert _wait(live, job["id"]) == {**job, "state": "failed", "message": "took too long"}
+    assert wait_for_job(live, job["id"]) == {**job, "state": "failed", "message": "took too long"}
 
 
 def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
     """With the worker busy and the queue full, one more upload gets 503, a reason and Retry-After, and is not kept."""
     busy = _upload(live, "slow.pdf", slow_pdf(tmp_path / "slow.pdf", salt="queue").read_bytes()).json()
-    _wait(live, busy["id"], until=("reading",))
+    wait_for_job(live, busy["id"], until=("reading",))
     queued = [_upload(live, f"q{n}.pdf", _broken_pdf(tmp_path, f"q{n}.pdf") + bytes([n])) for n in range(2)]
     assert [r.status_code for r in queued] == [202, 202]
     refused = _upload(live, "more.pdf", _broken_pdf(tmp_path, "more.pdf") + b"more")
@@ -87,7 +76,7 @@ def test_a_full_upload_queue_is_refused_with_503(live, tmp_path):
     )
     assert register.status_code == 503 and register.headers["retry-after"] == "60"
     for job in [busy] + [r.json() for r in queued]:
-        assert _wait(live, job["id"])["state"] == "failed"
+        assert wait_for_job(live, job["id"])["state"] == "failed"
     assert list((live.settings.data_dir / "uploads").iterdir()) == []
 
 
@@ -145,7 +134,7 @@ def test_a_hostile_file_name_never_reaches_a_path_and_is_shown_escaped(live, tmp
     assert "<img" not in page and 'onerror="alert' not in page
     if "<" in name:
         assert "&lt;img" in page
-    _wait(live, job["id"])
+    wait_for_job(live, job["id"])
     created = {p for p in tmp_path.parent.rglob("*")} - before
     assert all(".." not in p.name and "owned" not in p.name and "win.ini" not in p.name for p in created)
     assert not (live.settings.data_dir.parent / "owned.pdf").exists()
@@ -164,7 +153,7 @@ def test_a_download_has_a_safe_disposition_and_nosniff(live, tmp_path):
         ],
     )
     name = '"; filename=evil.html\r\nX-Injected: 1\u202e.pdf'
-    job = _wait(live, _upload(live, name, pdf.read_bytes()).json()["id"])
+    job = wait_for_job(live, _upload(live, name, pdf.read_bytes()).json()["id"])
     assert job["state"] == "done", job
     download = live.get(f"/reports/{job['report_id']}/pdf", params={"download": "1"})
     disposition = download.headers["content-disposition"]
