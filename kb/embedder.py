@@ -10,7 +10,7 @@ import numpy as np
 
 from kb.errors import ModelError
 from kb.language_bias import LanguageBias
-from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8
+from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8, ensure_onnx_words
 from kb.settings import DEFAULT_MODEL, Settings
 
 AGREEMENT_TEXTS = (
@@ -18,6 +18,7 @@ AGREEMENT_TEXTS = (
     "Ozonation followed by sand filtration removed most pharmaceutical residues.",
 )
 MIN_AGREEMENT = 0.99
+WORDS_ID = "int8rows"  # how words are embedded on ONNX Runtime; a lexicon built otherwise is embedded again
 VECTOR_RECIPE = "langproj1"  # bump when what we store per chunk changes: the index then asks for a reindex
 
 
@@ -39,7 +40,7 @@ class Embedder:
         self._model = model
         self.model_id = model_id
         self._word_model = word_model or model
-        self._word_model_id = word_model_id  # "int8": words through an int8 graph (see words())
+        self._word_model_id = word_model_id  # words through another graph than passages (see words())
         self.batch_size = batch_size
         self.bias = bias
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -61,16 +62,19 @@ class Embedder:
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
             model = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side, bulk)
-            embedder = cls(model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size, word_model_id="int8")
+            words = OnnxSentenceModel(folder, ensure_onnx_words(folder), side_by_side, bulk)
+            embedder = cls(
+                model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size, word_model=words, word_model_id=WORDS_ID
+            )
         elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
             from kb.onnx_model import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
             model = OnnxSentenceModel(folder, ensure_onnx(folder), side_by_side, bulk)
-            words = OnnxSentenceModel(folder, ensure_onnx_int8(folder), side_by_side, bulk)
-            # torch's vectors, so the same index; single words through the int8 graph (see words())
-            embedder = cls(model, MODEL_NAME, settings.embed_batch_size, word_model=words, word_model_id="int8")
+            words = OnnxSentenceModel(folder, ensure_onnx_words(folder), side_by_side, bulk)
+            # torch's vectors, so the same index; single words through an int8 graph (see words())
+            embedder = cls(model, MODEL_NAME, settings.embed_batch_size, word_model=words, word_model_id=WORDS_ID)
             _verify_once(embedder, folder)
         elif settings.model == DEFAULT_MODEL:
             os.environ["HF_HUB_OFFLINE"] = "1"
@@ -94,16 +98,11 @@ class Embedder:
         return self._neutral(self.raw_queries(texts))
 
     def words(self, words: list[str], batch_size: int | None = None) -> np.ndarray:
-        """Single words (the lexicon's, a Swedish query's), as queries. With the default backend they
-        go through the int8 graph: a query's words cost half the time, and the evaluation figures
-        stay within 0.01 nDCG@10 of full precision (benchmarks/retrieval.py). An int8 vector depends a
-        little on the other texts in its batch (activations are quantised per batch)."""
+        """Single words (the lexicon's, a Swedish query's), as queries. With the ONNX backends they go
+        through an int8 graph whose activations are quantised token by token (kb.row_quantise): a
+        query's words cost half the time, the evaluation figures stay within 0.01 nDCG@10 of full
+        precision (benchmarks/retrieval.py), and a word's vector is the same in any batch."""
         return self._neutral(self._encode(words, self._prompts["query"], batch_size, self._word_model))
-
-    @property
-    def words_vary_with_batch(self) -> bool:
-        """Whether a word's vector depends on the other words in its batch (int8 activations)."""
-        return self._word_model_id == "int8"
 
     @property
     def words_id(self) -> str:

@@ -259,6 +259,7 @@ def ensure_model_folder(cache_dir: Path) -> Path:
 
 ONNX_FILE = "onnx/model_fused.onnx"
 ONNX_INT8_FILE = "onnx/model_qint8.onnx"
+ONNX_WORDS_FILE = "onnx/model_qint8_rows.onnx"
 MIN_ONNX_AGREEMENT = 0.9999  # the fused graph computes the same function: same vectors, same index
 
 
@@ -281,6 +282,24 @@ def ensure_onnx_int8(folder: Path) -> Path:
     own dynamic quantiser (int8 weights, activations quantised per batch at run time).
     """
     return _ensure_export(folder, ONNX_INT8_FILE, _quantise_int8)
+
+
+def ensure_onnx_words(folder: Path) -> Path:
+    """The int8 export with activations quantised token by token (kb.row_quantise), for single words:
+    a word's vector does not depend on the words embedded beside it, so they can go in batches."""
+    from kb.row_quantise import quantise_rows
+
+    target = folder / ONNX_WORDS_FILE
+    if target.exists():
+        return target
+    source = ensure_onnx_int8(folder)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        quantise_rows(source, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 def _ensure_export(folder: Path, name: str, finish, stamp: dict | None = None) -> Path:

@@ -31,6 +31,7 @@ from kb.themes import ThemeSuggester, store_suggestion
 
 MODEL_KEY = "embedding_model"
 LEXICON_SAVE_SECONDS = 60.0  # during a batch, readers see new words at least this often
+WORD_BATCH = 64  # lexicon words per model call (kb.row_quantise: same vectors in any batch)
 
 
 @dataclass(frozen=True)
@@ -289,10 +290,9 @@ class Store:
             self._save_lexicon_soon()
 
     def _embed_words(self, words: list[str]):
-        # One word per batch where int8 vectors depend a little on the batch they are computed in: the
-        # lexicon must come out the same whenever it is rebuilt from the catalog (a restore, a reindex).
-        # Full-precision vectors do not, and a word is a few tokens: large batches cost less per word.
-        return self.embedder.words(words, batch_size=1 if self.embedder.words_vary_with_batch else 128)
+        # A word is a few tokens: large batches cost less per word, and give each word the vector it
+        # gets alone, so a lexicon rebuilt from the catalog (a restore, a reindex) comes out the same.
+        return self.embedder.words(words, batch_size=WORD_BATCH)
 
     def _save_lexicon_soon(self) -> None:
         if not self._batch_depth or time.monotonic() - self._lexicon_saved_at > LEXICON_SAVE_SECONDS:

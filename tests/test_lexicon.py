@@ -65,6 +65,17 @@ def test_the_writer_keeps_the_lexicon_and_a_reader_follows_it(settings, embedder
         assert rebuilt.counts == store.lexicon.counts
 
 
+def test_a_lexicon_rebuilt_from_the_catalog_equals_the_one_built_upload_by_upload(settings, embedder, tmp_path):
+    """A restore or a reindex embeds all words again, in other batches than the uploads did."""
+    with Store.open(settings, embedder) as store:
+        for name in ENGLISH_SAMPLES:
+            ingest_paths([copy_samples(tmp_path / name, name)], settings, store=store)
+        built = dict(zip(store.lexicon.words, store.lexicon.vectors, strict=True))
+        store.rebuild_lexicon()
+        assert set(store.lexicon.words) == set(built)
+        assert np.allclose(store.lexicon.vectors, [built[word] for word in store.lexicon.words], atol=1e-6)
+
+
 def test_a_missing_lexicon_is_rebuilt_when_the_writer_opens(settings, embedder, tmp_path):
     with Store.open(settings, embedder) as store:
         ingest_paths([copy_samples(tmp_path / "in", *ENGLISH_SAMPLES)], settings, store=store)
