@@ -21,6 +21,9 @@ from kb.settings import Settings
 from kb.store import Store
 
 MIN_TEXT_CHARS = 200  # less text than this in a whole file means scanned images, not a report
+# Readers run niced and get little CPU while the model embeds: a heavy file (POWERSTEP D5.2, 14 s of
+# CPU) drained a queue of one spare file and the model waited for it (benchmarks/throughput.py).
+SPARE_READS = 3
 
 
 @dataclass(frozen=True)
@@ -162,15 +165,15 @@ class ReadAhead:
     """Reads the next files (sandboxed parse, sections, chunks) while the caller embeds and stores earlier ones.
 
     Each of ``workers`` threads waits on its own sandboxed child process (see ingest.sandbox), so the
-    CPU-heavy parsing runs outside this interpreter; at most ``workers + 1`` files are read ahead.
-    Files the caller already holds (``wanted`` is false) are not read at all.
+    CPU-heavy parsing runs outside this interpreter; at most ``workers + SPARE_READS`` files are read
+    ahead. Files the caller already holds (``wanted`` is false) are not read at all.
     """
 
     def __init__(self, files: Iterable[Path], settings: Settings, wanted: Callable[[Path, str], bool], workers: int):
         self._files = iter(files)
         self._settings = settings
         self._wanted = wanted
-        self._ahead = workers + 1
+        self._ahead = workers + SPARE_READS
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kb-read")
         self._queue: deque[tuple[Path, str, Future | None]] = deque()
 
