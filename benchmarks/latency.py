@@ -2,7 +2,7 @@
 
 Measured twice: each query asked for the first time (a Swedish query's words are embedded to
 carry them over to English; the catalog's term counts, cached per process, are warm), and asked
-again, as when a filter changes or more results are wanted (its words' vectors are kept per query).
+again, as when a filter changes or more results are wanted (its words' vectors are kept).
 
 Usage: python benchmarks/latency.py DATA_DIR QUERIES.jsonl [--rounds 3]
 """

@@ -79,7 +79,7 @@ class SearchResult:
     projects: list[Hit] = field(default_factory=list)  # register entries: context for people, not lessons
 
 
-KEPT_WORD_QUERIES = 1000  # queries whose words' vectors are kept for when they are asked again
+KEPT_WORDS = 20_000  # query words whose vectors are kept for later queries (1.5 KB each)
 MAX_DRAFT_OVERFETCH = 1000  # draft passages fetched beyond the candidates and dropped, rather than filtered
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -124,10 +124,9 @@ class Searcher:
         self.embedder = embedder
         self.options = options or SearchOptions()
         self.lexicon = lexicon
-        # A query asked again (another filter, more results) reuses its words' vectors. They are kept
-        # per query, not per word: int8 vectors depend a little on the batch they were computed in,
-        # and the same question must carry over to the same English words every time.
-        self._word_vectors: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+        # A query asked again (another filter, more results), or one sharing words with an earlier one,
+        # reuses their vectors: a word's vector does not depend on the words embedded beside it.
+        self._word_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def forget_word_vectors(self) -> None:
         """Drop the kept query-word vectors (benchmarks measure a first encounter)."""
@@ -299,14 +298,7 @@ class Searcher:
             words = sorted(sorted(words, key=lambda w: (-len(w), w))[: self.options.translate_max_words])
         if not self.lexicon.usable or not words:
             return [], []
-        key = tuple(words)
-        if key in self._word_vectors:
-            self._word_vectors.move_to_end(key)
-        else:
-            self._word_vectors[key] = self.embedder.words(words)
-            if len(self._word_vectors) > KEPT_WORD_QUERIES:
-                self._word_vectors.popitem(last=False)
-        vectors = self._word_vectors[key]
+        vectors = self._vectors_of(words)
         opts = self.options
         nearest = self.lexicon.translate(vectors, opts.translate_top, opts.translate_min_similarity)
         english = sorted({w for near in nearest for w in near})
@@ -324,6 +316,19 @@ class Searcher:
             among=among,
         )
         return ranking, keep_words
+
+    def _vectors_of(self, words: list[str]) -> np.ndarray:
+        """The words' vectors, embedding only those not kept from earlier queries."""
+        kept = {w: self._word_vectors.get(w) for w in words}
+        missing = [w for w, vector in kept.items() if vector is None]
+        if missing:
+            kept.update(zip(missing, self.embedder.words(missing), strict=True))
+        for word in words:
+            self._word_vectors[word] = kept[word]
+            self._word_vectors.move_to_end(word)
+        while len(self._word_vectors) > KEPT_WORDS:
+            self._word_vectors.popitem(last=False)
+        return np.vstack([kept[w] for w in words])
 
     @staticmethod
     def _hit(cid: str, row: tuple[Chunk, Report], score: float, similarity: float | None) -> Hit:
