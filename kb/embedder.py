@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kb import row_quantise
 from kb.errors import ModelError
 from kb.language_bias import LanguageBias
 from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8, ensure_onnx_words
@@ -18,7 +19,8 @@ AGREEMENT_TEXTS = (
     "Ozonation followed by sand filtration removed most pharmaceutical residues.",
 )
 MIN_AGREEMENT = 0.99
-WORDS_ID = "int8rows"  # how words are embedded on ONNX Runtime; a lexicon built otherwise is embedded again
+# How words are embedded on ONNX Runtime; a lexicon built otherwise is embedded again.
+WORDS_ID = f"int8rows{row_quantise.VERSION}"
 VECTOR_RECIPE = "langproj1"  # bump when what we store per chunk changes: the index then asks for a reindex
 
 

@@ -261,6 +261,7 @@ ONNX_FILE = "onnx/model_fused.onnx"
 ONNX_INT8_FILE = "onnx/model_qint8.onnx"
 ONNX_WORDS_FILE = "onnx/model_qint8_rows.onnx"
 MIN_ONNX_AGREEMENT = 0.9999  # the fused graph computes the same function: same vectors, same index
+MIN_WORDS_AGREEMENT = 0.97  # two int8 approximations of one function (measured 0.995 or more)
 
 
 def ensure_onnx(folder: Path) -> Path:
@@ -286,20 +287,45 @@ def ensure_onnx_int8(folder: Path) -> Path:
 
 def ensure_onnx_words(folder: Path) -> Path:
     """The int8 export with activations quantised token by token (kb.row_quantise), for single words:
-    a word's vector does not depend on the words embedded beside it, so they can go in batches."""
-    from kb.row_quantise import quantise_rows
+    a word's vector does not depend on the words embedded beside it, so they can go in batches.
+    Built again when the rewrite changed (its stamp), and checked against the int8 export."""
+    from kb import row_quantise
 
     target = folder / ONNX_WORDS_FILE
-    if target.exists():
+    stamp_file = target.with_name(target.name + ".json")
+    stamp = {"row_quantise": row_quantise.VERSION}
+    if target.exists() and _read_json(stamp_file) == stamp:
         return target
     source = ensure_onnx_int8(folder)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        quantise_rows(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            row_quantise.quantise_rows(source, tmp)
+            os.chmod(tmp, 0o644)  # readable by the user a container runs the app as
+            _check_words_agreement(folder, source, tmp)
+            os.replace(tmp, target)
+            tmp.write_text(json.dumps(stamp), encoding="utf-8")
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, stamp_file)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        hint = "run `kb model build` where the model cache is writable"
+        raise ModelError(f"Cannot write {target} ({exc.strerror}); {hint}.") from exc
+    except ValueError as exc:
+        raise ModelError(f"Cannot build the word graph from {source}: {exc}; set KB_MODEL_BACKEND=torch.") from exc
     return target
+
+
+def _check_words_agreement(folder: Path, int8_file: Path, words_file: Path) -> None:
+    from kb.onnx_model import OnnxSentenceModel
+
+    words = ["query: ozonering", "query: läkemedelsrester", "query: procurement", "query: kommuner"]
+    ours = OnnxSentenceModel(folder, words_file).encode(words, batch_size=len(words))
+    reference = OnnxSentenceModel(folder, int8_file).encode(words, batch_size=1)
+    cosine = float(np.min(np.sum(ours * reference, axis=1)))
+    if cosine < MIN_WORDS_AGREEMENT:
+        raise ValueError(f"its word vectors disagree with the int8 export's (cosine {cosine:.4f})")
 
 
 def _ensure_export(folder: Path, name: str, finish, stamp: dict | None = None) -> Path:

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+VERSION = 2  # bump when the rewrite changes: the graph is built again and lexicons are embedded again
+
 
 def quantise_rows(source: Path, out: Path) -> int:
-    """Rewrite ``source`` (onnxruntime.quantization.quantize_dynamic's output) into ``out``;
-    returns how many quantisation points were rewritten."""
+    """Rewrite ``source`` (onnxruntime.quantization.quantize_dynamic's output, opset 13 to 17) into
+    ``out``; returns how many quantisation points were rewritten. ValueError for another structure."""
     import onnx
     from onnx import helper, numpy_helper
 
@@ -66,20 +68,22 @@ def quantise_rows(source: Path, out: Path) -> int:
             helper.make_node("QuantizeLinear", [p + "rows", p + "row_scale", p + "zero_points"], [p + "q"], axis=0),
             helper.make_node("Shape", [x], [p + "shape"]),
             helper.make_node("Reshape", [p + "q", p + "shape"], [quantised]),
-            # The batch scale is 1, computed rather than a constant: onnxruntime fuses each product, its
-            # scaling and its bias into one MatMulIntegerToFloat only when the scales are inputs.
+            # The batch scale is 1, computed rather than a constant: onnxruntime fuses each product and
+            # its scaling into one MatMulIntegerToFloat only when the scales are inputs, not constants.
             helper.make_node("ReduceMax", [scale], [p + "any_scale"], keepdims=0),
             helper.make_node("Div", [p + "any_scale", p + "any_scale"], [batch_scale]),
         ]
         zero_points[zero_point] = "rows_zero_point"
         # Each product is Cast to float and multiplied by (input scale x weight scale), which
         # onnxruntime fuses into one MatMulIntegerToFloat; that op takes a scalar input scale only (a
-        # per-row one comes out wrong), so the rows are scaled after it.
+        # per-row one comes out wrong), so the rows are scaled after it (and the bias added after that).
         for product in consumers[quantised]:
-            (cast,) = consumers[product.output[0]]
-            (multiply,) = consumers[cast.output[0]]
-            if (product.op_type, cast.op_type, multiply.op_type) != ("MatMulInteger", "Cast", "Mul"):
-                raise ValueError(f"{source}: unexpected quantised product {product.name}")
+            chain = [product]
+            while len(chain) < 3 and len(consumers[chain[-1].output[0]]) == 1:
+                chain += consumers[chain[-1].output[0]]
+            if [n.op_type for n in chain] != ["MatMulInteger", "Cast", "Mul"] or product.input[0] != quantised:
+                raise ValueError(f"unexpected use of the quantised input {quantised} by {product.name}")
+            multiply = chain[2]
             result = multiply.output[0]
             multiply.output[0] = result + "_unscaled_rows"
             after[multiply.output[0]].append(helper.make_node("Mul", [multiply.output[0], scale], [result]))
@@ -89,6 +93,9 @@ def quantise_rows(source: Path, out: Path) -> int:
         ordered += [node, *(after.get(node.output[0], []) if node.output else [])]
     del graph.node[:]
     graph.node.extend(ordered)
-    onnx.checker.check_model(model)
+    try:
+        onnx.checker.check_model(model)
+    except onnx.checker.ValidationError as exc:
+        raise ValueError(str(exc)) from exc
     onnx.save(model, str(out))
     return len(points)

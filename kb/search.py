@@ -322,7 +322,8 @@ class Searcher:
         kept = {w: self._word_vectors.get(w) for w in words}
         missing = [w for w, vector in kept.items() if vector is None]
         if missing:
-            kept.update(zip(missing, self.embedder.words(missing), strict=True))
+            # each row copied: a view would keep the whole batch's array alive in the cache
+            kept.update((w, v.copy()) for w, v in zip(missing, self.embedder.words(missing), strict=True))
         for word in words:
             self._word_vectors[word] = kept[word]
             self._word_vectors.move_to_end(word)

@@ -3,7 +3,9 @@ model's vectors; the optional int8 one stays close to them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,3 +136,53 @@ def test_an_unknown_backend_names_the_setting(tmp_path):
     """A backend name we do not know is reported with its variable."""
     with pytest.raises(SettingsError, match="KB_MODEL_BACKEND"):
         replace(Settings(data_dir=tmp_path), model_backend="tensorrt").check()
+
+
+def test_a_word_graph_from_another_rewrite_is_built_again(embedder, tmp_path):
+    """The word graph is derived data: a file without this rewrite's stamp (an older kb.row_quantise)
+    is built again from the int8 export, and words embedded through it agree with that export."""
+    from kb import row_quantise
+    from kb.model_folder import MODEL_NAME, ONNX_WORDS_FILE, ensure_onnx_words
+    from kb.onnx_model import OnnxSentenceModel
+    from tests.conftest import MODEL_CACHE
+
+    ensure_onnx_words(MODEL_CACHE / MODEL_NAME)
+    folder = tmp_path / MODEL_NAME  # the real folder's files, linked, except the word graph
+    for path in (MODEL_CACHE / MODEL_NAME).rglob("*"):
+        if path.is_file() and not path.name.startswith(Path(ONNX_WORDS_FILE).name):
+            (folder / path.relative_to(MODEL_CACHE / MODEL_NAME)).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path.relative_to(MODEL_CACHE / MODEL_NAME)).symlink_to(path)
+    stale = folder / ONNX_WORDS_FILE
+    stale.write_bytes(b"an older graph")
+    stale.with_name(stale.name + ".json").write_text(json.dumps({"row_quantise": row_quantise.VERSION - 1}))
+
+    assert ensure_onnx_words(folder) == stale
+    assert json.loads(stale.with_name(stale.name + ".json").read_text()) == {"row_quantise": row_quantise.VERSION}
+    words = ["query: ozonering", "query: kommuner"]
+    rebuilt = OnnxSentenceModel(folder, stale).encode(words)
+    assert np.allclose(
+        rebuilt, OnnxSentenceModel(MODEL_CACHE / MODEL_NAME, MODEL_CACHE / MODEL_NAME / ONNX_WORDS_FILE).encode(words)
+    )
+
+
+def test_a_quantised_graph_of_another_structure_is_refused(tmp_path):
+    """The rewrite relies on quantize_dynamic's pattern (quantised input -> MatMulInteger -> Cast -> Mul):
+    a graph where the quantised input feeds something else is refused with a reason, not rewritten wrongly."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from kb.row_quantise import quantise_rows
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "s", "z"]),
+            helper.make_node("Cast", ["q"], ["y"], to=TensorProto.FLOAT),
+        ],
+        "odd",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    source = tmp_path / "odd.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(source))
+    with pytest.raises(ValueError, match="unexpected use of the quantised input q"):
+        quantise_rows(source, tmp_path / "out.onnx")
