@@ -245,3 +245,22 @@ def test_started_without_a_model_the_app_loads_it_for_searching(tmp_path):
         assert c.get("/healthz").status_code == 200
         model = app.state.kb.store.embedder._model
         assert model._side_by_side == 1 and model._pool is None
+
+
+def test_uploads_an_earlier_run_left_unread_are_deleted_at_start(tmp_path, embedder):
+    """A killed app forgets its queued jobs (they live in memory): their files would stay in
+    DATA_DIR/uploads for good. The next start deletes them, and only them."""
+    from kb.settings import Settings
+    from tests.conftest import MODEL_CACHE
+
+    settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE)
+    left = settings.data_dir / "uploads"
+    left.mkdir(parents=True)
+    (left / "0123456789abcdef.pdf").write_bytes(b"%PDF-1.4 queued, never read")
+    (left / "fedcba9876543210.csv.gz").write_bytes(b"\x1f\x8b register, never imported")
+    beside = settings.data_dir / "notes.pdf"
+    beside.write_bytes(b"%PDF-1.4 not an upload")
+    with https_client(create_app(settings, embedder)) as c:
+        assert c.get("/healthz").status_code == 200
+        assert list(left.iterdir()) == []
+    assert beside.exists()

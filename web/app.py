@@ -42,6 +42,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
         # The app answers searches: every core on one query, not bulk work's batches side by side.
         store = Store.open(settings, embedder or Embedder.load(settings))
         try:
+            left = uploads.discard_leftovers(settings)  # only now: the store's writer lock is ours
+            if left:
+                log.warning("Deleted %d uploaded files an earlier run queued and never read.", left)
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()

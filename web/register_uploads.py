@@ -19,7 +19,7 @@ from kb.errors import KBError
 from kb.store import Store
 from web.auth import actor
 from web.jobs import Job, QueueFull
-from web.uploads import display_name
+from web.uploads import display_name, upload_folder
 
 _GZIP = b"\x1f\x8b"
 
@@ -36,7 +36,7 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
         raise HTTPException(413, f"The file is larger than {state.settings.max_file_mb} MiB.")
     if not body:
         raise KBError("The file is empty.")
-    folder = state.settings.data_dir / "uploads"
+    folder = upload_folder(state.settings)
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
     path = folder / f"{uuid.uuid4().hex}{suffix}"

@@ -30,9 +30,26 @@ def check_declared_size(request: Request, settings: Settings) -> None:
         raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
 
 
+def upload_folder(settings: Settings) -> Path:
+    """Where uploads wait for the worker: outside any served folder, emptied once each is read."""
+    return settings.data_dir / "uploads"
+
+
+def discard_leftovers(settings: Settings) -> int:
+    """Delete the files an earlier run of the app queued and never read (it was killed before it
+    could): their jobs lived in that run's memory, so nothing will read them. Call as the writer."""
+    folder = upload_folder(settings)
+    if not folder.is_dir():
+        return 0
+    left = [path for path in folder.iterdir() if path.is_file()]
+    for path in left:
+        path.unlink(missing_ok=True)
+    return len(left)
+
+
 async def receive(upload: UploadFile, settings: Settings) -> tuple[Path, str, str]:
     """Store the upload under a generated name outside any served folder; returns (path, sha256, shown name)."""
-    folder = settings.data_dir / "uploads"
+    folder = upload_folder(settings)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.pdf"
     digest = hashlib.sha256()
