@@ -48,7 +48,7 @@ CONTACT_ROLES = (
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LABEL = re.compile(r"^(?P<label>[A-Za-zÅÄÖåäö ]{3,30}?)\s*[:\-–]\s+(?P<rest>.+)$")
-_ROW = re.compile(r"^(?P<no>\d{1,2})\s+(?P<rest>.*)$")
+_ROW = re.compile(r"^(?P<no>\d{1,2})(?:\s+(?P<rest>.*))?$")  # a row number may stand alone above its wrapped cells
 _DATES = re.compile(r"(\s+\d{2}/\d{2}/\d{4})+\s*$")
 _TABLE_CONTEXT = re.compile(r"beneficiar|partner|consorti|participant|deltagare|parter\b", re.IGNORECASE)
 _HONORIFIC = re.compile(r"^(mr|mrs|ms|dr|prof)\.?\s+", re.IGNORECASE)
@@ -185,7 +185,7 @@ def _table_rows(lines: list[str], page: int, partners: dict) -> None:
         if not match:
             i += 1
             continue
-        text = match.group("rest")
+        text = match.group("rest") or ""
         for extra in range(0, 5):
             found = _ends_with_country(text) if text else None
             if found:

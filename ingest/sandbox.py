@@ -3,7 +3,7 @@
 Parsing untrusted PDFs can hang, exhaust memory or crash; the child absorbs all of it and
 the parent only ever sees a list of page texts or a ReportRejected with a listed reason.
 The child is a fresh interpreter (``python -m ingest.pdf_worker``) that sets its own limits
-before it imports pypdf, and answers in JSON, so nothing it sends can run code here.
+before it loads PDFium, and answers in JSON, so nothing it sends can run code here.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
 def _death(code: int) -> ReportRejected:
     if code == -signal.SIGXCPU or code == -signal.SIGKILL:
         return ReportRejected("timeout", "the reader used up its CPU time")
-    if code == 3:  # the worker's own exit code for MemoryError outside pypdf's reach
+    # 3 is the worker's own exit code for a MemoryError in Python; PDFium aborts, silently, when an
+    # allocation fails under the child's memory limit
+    if code == 3 or code == -signal.SIGABRT:
         return ReportRejected("too_large", "reading it needs more memory than allowed")
     return ReportRejected("broken", f"the reader crashed (exit code {code})")

@@ -28,6 +28,36 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
+def encrypted_pdf(path: Path, text: str, user_password: str) -> Path:
+    """One page of ``text``, AES-128 encrypted; an empty user password opens it without asking."""
+    from fpdf.enums import EncryptionMethod
+
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="owner", user_password=user_password, encryption_method=EncryptionMethod.AES_128)
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def bullets_without_mapping_pdf(path: Path) -> Path:
+    """A list whose bullets are glyphs of a font that maps them to no Unicode character (codes 1 and 3)."""
+    content = (
+        b"BT /F1 12 Tf 72 700 Td (Our lessons:) Tj 0 -14 Td (\\001 first point) Tj 0 -14 Td (\\003 second point) Tj ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        flate_stream(b"", content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [1 /bullet1 3 /bullet3] >> >>",
+    ]
+    path.write_bytes(raw_pdf(objects))
+    return path
+
+
 def truncated_pdf(source: Path, path: Path) -> Path:
     """The first few hundred bytes of a real PDF: the header is right, the rest is gone."""
     path.write_bytes(source.read_bytes()[:400])
@@ -53,17 +83,24 @@ def raw_pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def slow_pdf(path: Path, operators: int = 300_000, salt: str = "") -> Path:
-    """A 24 KB page whose compressed content stream holds hundreds of thousands of text operators:
-    reading it keeps the reader busy for many seconds (a hang as far as the server can tell)."""
-    content = zlib.compress(b"BT /F1 12 Tf 10 10 Td (a) Tj ET\n" * operators, 9)
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+def slow_pdf(path: Path, repeats: int = 100, salt: str = "") -> Path:
+    """A 1 KB page that keeps the reader busy for about ``repeats`` x 0.7 s of CPU (a hang as far as the
+    server can tell): it draws a form ``repeats`` x 100 times, and that form holds 100,000 operators that
+    PDFium parses again at every drawing."""
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 612 792]"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        page + b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode() + content + b"\nendstream",
-        f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Salt ({salt}) >>".encode(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        + f" /Resources << /XObject << /B 5 0 R >> >> /Salt ({salt}) >>".encode(),
+        flate_stream(b"", b"/B Do\n" * repeats),
+        flate_stream(form + b" /Resources << /XObject << /A 6 0 R >> >>", b"/A Do\n" * 100),
+        flate_stream(form, b"q Q\n" * 100_000),
     ]
     path.write_bytes(raw_pdf(objects))
     return path
+
+
+def flate_stream(entries: bytes, content: bytes) -> bytes:
+    data = zlib.compress(content, 9)
+    return f"<< /Length {len(data)} /Filter /FlateDecode ".encode() + entries + b" >>\nstream\n" + data + b"\nendstream"

@@ -7,7 +7,14 @@ import pytest
 from ingest.sandbox import read_pdf
 from kb.errors import ReportRejected
 from tests.conftest import sample
-from tests.pdfs import renamed_text_file, textless_pdf, truncated_pdf
+from tests.pdfs import (
+    bullets_without_mapping_pdf,
+    encrypted_pdf,
+    renamed_text_file,
+    text_pdf,
+    textless_pdf,
+    truncated_pdf,
+)
 
 
 def test_pages_keep_their_numbers(settings):
@@ -26,7 +33,7 @@ def test_a_renamed_text_file_is_not_a_pdf(settings, tmp_path):
 
 
 def test_a_truncated_pdf_is_broken(settings, tmp_path):
-    """A file cut off after its header is rejected as broken, not raised as a pypdf error."""
+    """A file cut off after its header is rejected as broken, not raised as a PDFium error."""
     with pytest.raises(ReportRejected) as caught:
         read_pdf(truncated_pdf(sample("example_greenfleet_final_report_en.pdf"), tmp_path / "cut.pdf"), settings)
     assert caught.value.reason == "broken"
@@ -36,6 +43,31 @@ def test_a_textless_pdf_reads_as_empty_pages(settings, tmp_path):
     """Drawings without text give empty pages; the pipeline turns that into 'no text layer'."""
     text = read_pdf(textless_pdf(tmp_path / "scan.pdf"), settings)
     assert [p.strip() for p in text.pages] == ["", ""]
+
+
+def test_words_hyphenated_at_a_line_end_are_joined_as_printed(settings, tmp_path):
+    """PDFium's mark for a hyphen at a line end becomes nothing inside a word and a hyphen in a compound."""
+    path = text_pdf(tmp_path / "wrapped.pdf", ["Lessons on the im-\nprovement of the FREE-\nELECTRON laser."])
+    assert read_pdf(path, settings).pages == ["Lessons on the improvement of the FREE-ELECTRON laser."]
+
+
+def test_bullets_of_a_font_without_character_mapping_are_bullets(settings, tmp_path):
+    """Symbol-font bullets PDFium cannot map to Unicode come out as bullets that start list items."""
+    text = read_pdf(bullets_without_mapping_pdf(tmp_path / "bullets.pdf"), settings)
+    assert text.pages == ["Our lessons:\n• first point\n• second point"]
+
+
+def test_a_pdf_that_needs_a_password_is_encrypted(settings, tmp_path):
+    """A report locked with a password to open it is rejected as encrypted, with the reason."""
+    with pytest.raises(ReportRejected) as caught:
+        read_pdf(encrypted_pdf(tmp_path / "locked.pdf", "Hidden lessons", user_password="secret"), settings)
+    assert (caught.value.reason, caught.value.detail) == ("encrypted", "the PDF needs a password")
+
+
+def test_a_pdf_encrypted_without_an_opening_password_is_read(settings, tmp_path):
+    """AES encryption that only restricts editing (no password to open) does not stop reading."""
+    text = read_pdf(encrypted_pdf(tmp_path / "restricted.pdf", "Hidden lessons", user_password=""), settings)
+    assert text.pages == ["Hidden lessons"]
 
 
 def test_too_many_pages_is_rejected(tmp_path):
