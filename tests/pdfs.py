@@ -84,7 +84,7 @@ def raw_pdf(objects: list[bytes]) -> bytes:
 
 
 def slow_pdf(path: Path, repeats: int = 100, salt: str = "") -> Path:
-    """A 1 KB page that keeps the reader busy for about ``repeats`` x 0.7 s of CPU (a hang as far as the
+    """A 1 KB page that keeps the reader busy for about ``repeats`` x 0.8 s of CPU (a hang as far as the
     server can tell): it draws a form ``repeats`` x 100 times, and that form holds 100,000 operators that
     PDFium parses again at every drawing."""
     form = b"/Type /XObject /Subtype /Form /BBox [0 0 612 792]"
