@@ -14,8 +14,9 @@ from pathlib import Path
 from kb.errors import ReportRejected
 
 _LINE_END_HYPHEN = re.compile(r"\x02(?=(.?))", re.DOTALL)
-_BULLET_AT_LINE_START = re.compile(r"(?m)^[\x00-\x08\x0b\x0c\x0e-\x1f](?= )")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_C0 = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # control characters other than tab and line ends
+_BULLET_AT_LINE_START = re.compile(rf"(?m)^{_C0}(?= )")
+_CONTROL = re.compile(_C0)
 # PDFium's FPDF_GetLastError codes that mean a password or an unsupported security handler
 _PASSWORD_ERRORS = {4: "the PDF needs a password", 5: "the PDF uses an unsupported security handler"}
 

@@ -46,16 +46,22 @@ def bullets_without_mapping_pdf(path: Path) -> Path:
     content = (
         b"BT /F1 12 Tf 72 700 Td (Our lessons:) Tj 0 -14 Td (\\001 first point) Tj 0 -14 Td (\\003 second point) Tj ET"
     )
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        flate_stream(b"", content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [1 /bullet1 3 /bullet3] >> >>",
-    ]
-    path.write_bytes(raw_pdf(objects))
+    path.write_bytes(one_page_pdf(content, b"/Encoding << /Differences [1 /bullet1 3 /bullet3] >>"))
     return path
+
+
+def one_page_pdf(content: bytes, font_entries: bytes = b"") -> bytes:
+    """A page drawing ``content`` (compressed) with Helvetica as /F1, plus ``font_entries`` in its font."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            flate_stream(b"", content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica " + font_entries + b" >>",
+        ]
+    )
 
 
 def truncated_pdf(source: Path, path: Path) -> Path:

@@ -13,7 +13,7 @@ from ingest.pipeline import analyse
 from kb.errors import REJECTION_REASONS, ReportRejected
 from tests.conftest import CORPUS
 from tests.live_server import create_account, log_in, serve
-from tests.pdfs import flate_stream, raw_pdf, renamed_text_file
+from tests.pdfs import one_page_pdf, raw_pdf, renamed_text_file
 from tests.upload_corpus import VERDICTS, search_snapshot, upload_and_wait
 from web.app import create_app
 
@@ -87,16 +87,8 @@ def test_a_decompression_bomb_is_stopped(settings, tmp_path):
 def test_a_page_needing_more_memory_than_allowed_is_too_large(settings, tmp_path):
     """Three million characters drawn one by one exhaust the reader's memory limit: PDFium aborts the
     child, and the report is rejected as too large, not as a crash."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        flate_stream(b"", b"BT /F1 12 Tf 10 10 Td (a) Tj ET\n" * 3_000_000),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
     path = tmp_path / "memory.pdf"
-    path.write_bytes(raw_pdf(objects))
+    path.write_bytes(one_page_pdf(b"BT /F1 12 Tf 10 10 Td (a) Tj ET\n" * 3_000_000))
     with pytest.raises(ReportRejected) as caught:
         analyse(path, replace(settings, parse_memory_mb=256))
     assert (caught.value.reason, caught.value.detail) == ("too_large", "reading it needs more memory than allowed")
