@@ -27,8 +27,9 @@ compose:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "no compose binary: run 'sudo apt-get install docker-compose' (the compose-file tests will be skipped)"; fi; }
 
+# Plain http on loopback for development: the session cookie may go without Secure only there (kb serve checks).
 run: install
-	$(VENV)/bin/kb serve
+	KB_COOKIE_SECURE=$${KB_COOKIE_SECURE:-false} $(VENV)/bin/kb serve
 
 test: install browser compose
 	$(VENV)/bin/ruff check .

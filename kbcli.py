@@ -529,8 +529,10 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
 
     from kb.accounts import Accounts
     from web.app import create_app
+    from web.server import check_plain_http, uvicorn_config
 
     settings = _settings(ctx).check()
+    check_plain_http(settings, host)
     accounts = Accounts.open(settings)
     try:
         password = accounts.bootstrap_admin()
@@ -544,7 +546,7 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
             err=True,
         )
     click.echo(f"Lärdomsbanken on http://{host}:{port} (data in {settings.data_dir})", err=True)
-    uvicorn.run(create_app(settings, seed_samples=not no_samples), host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn_config(create_app(settings, seed_samples=not no_samples), settings, host, port)).run()
 
 
 def _audit_startup(settings: Settings, action: str, target: str, outcome: str) -> None:

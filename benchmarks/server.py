@@ -29,7 +29,7 @@ def start(data_dir: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KB_UPLOADS_PER_HOUR": "100000"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KB_UPLOADS_PER_HOUR": "100000", "KB_COOKIE_SECURE": "false"}
     process = subprocess.Popen(
         [sys.executable, "-m", "kbcli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
         env=env,
@@ -55,7 +55,7 @@ ACCOUNTS: dict[str, tuple[str, str]] = {}  # role -> name and password of the ac
 @contextmanager
 def client(url: str, timeout: float, role: str = "editor") -> Iterator[httpx.Client]:
     """An HTTP client logged in with that role (an editor uploads; a reader sees published reports only),
-    sending the CSRF header (plain http to loopback keeps the session cookie usable: KB_COOKIE_SECURE=auto)."""
+    sending the CSRF header (the server runs with KB_COOKIE_SECURE=false, as `make run` does on loopback)."""
     from tests.live_server import log_in
 
     with httpx.Client(base_url=url, timeout=timeout) as session:

@@ -123,6 +123,7 @@ def store_analysis(
     replace: Report | None = None,
     status: str = "published",
     vectors=None,
+    uploaded_by: str | None = None,
 ) -> int:
     """Store what was read from ``source``; returns the report id."""
     return store.add_report(
@@ -138,6 +139,7 @@ def store_analysis(
         vectors=vectors,
         partners=analysis.partners,
         contacts=analysis.contacts,
+        uploaded_by=uploaded_by,
     )
 
 

@@ -1,5 +1,5 @@
 """Who may do what: local accounts (argon2 password hashes), accounts vouched for by an identity
-provider, their roles, and who uploaded which report.
+provider, and their roles. Who uploaded a report is kept on the report (kb.catalog).
 
 The tables live in the catalog file (so `kb backup` keeps them) but are reached through a
 connection of their own: an admin can manage accounts with `kb user` while `kb serve` holds the
@@ -34,11 +34,6 @@ CREATE TABLE IF NOT EXISTS accounts (
     disabled INTEGER NOT NULL DEFAULT 0,
     epoch INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS uploaders (
-    sha256 TEXT PRIMARY KEY,
-    account TEXT NOT NULL,
-    at TEXT NOT NULL
 );
 """
 
@@ -253,15 +248,6 @@ class Accounts:
         if row["disabled"]:
             raise LoginFailed("disabled")
         return _account(row)
-
-    # -- who uploaded what ---------------------------------------------------------------
-    def record_uploader(self, sha256: str, name: str) -> None:
-        """The first account to upload a file owns the report made from it."""
-        self._execute("INSERT OR IGNORE INTO uploaders (sha256, account, at) VALUES (?, ?, ?)", (sha256, name, _now()))
-
-    def uploader(self, sha256: str) -> str | None:
-        row = self._execute("SELECT account FROM uploaders WHERE sha256 = ?", (sha256,)).fetchone()
-        return row[0] if row else None
 
 
 def _check_password(password: str) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kb import bm25
@@ -15,7 +16,7 @@ from kb.models import Chunk, Contact, Filters, Partner, Report, ReportMeta
 from kb.settings import Settings
 from kb.terms import index_terms
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TERM_COLUMNS = 3  # chunk_terms: chunk_id (not indexed), stems, exact
 
 SCHEMA = """
@@ -171,6 +172,18 @@ CREATE TABLE IF NOT EXISTS organisation_decisions (
 );
 -- term_document_share counts one language's passages per query: without this a full scan of chunks
 CREATE INDEX IF NOT EXISTS chunks_lang ON chunks(lang);
+-- Uploads the web app has queued: an upload lost with a killed server shows as failed after the restart.
+CREATE TABLE IF NOT EXISTS upload_jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    owner TEXT,
+    state TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    report_id INTEGER,
+    result TEXT,
+    updated_at TEXT NOT NULL
+);
 """
 
 # Columns added after schema 1, with their definitions (added on open to older catalogs).
@@ -180,11 +193,13 @@ _ADDED_COLUMNS = {
     "contact": "TEXT",
     "kind": "TEXT NOT NULL DEFAULT 'report'",
     "external_id": "TEXT",
+    "uploaded_by": "TEXT",  # the account that uploaded it: it may edit the report (and see it while a draft)
+    "original": "TEXT NOT NULL DEFAULT 'kept'",  # the original PDF: 'kept', 'redacted' or 'withheld' (erasures)
 }
 _REPORT_COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
     "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact, "
-    "r.kind, r.external_id"
+    "r.kind, r.external_id, r.uploaded_by, r.original"
 )
 
 
@@ -236,7 +251,10 @@ class Catalog:
         conn.execute("CREATE INDEX IF NOT EXISTS reports_unpublished ON reports(id) WHERE status != 'published'")
         if version < 4:
             catalog._rebuild_terms()  # stems since schema 2; rows numbered by chunks.term_row since 4
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if version < 5:
+            _owners_from_uploaders(conn)
+        if version != SCHEMA_VERSION:  # no write at all when nothing changed (a read on a full disk must open)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return catalog
 
     def _rebuild_terms(self) -> None:
@@ -272,6 +290,48 @@ class Catalog:
             (key, value),
         )
 
+    # -- upload jobs ------------------------------------------------------------------
+    def save_job(self, job: dict) -> None:
+        """Record an upload job's state (web.jobs), as Job.as_json gives it."""
+        self._conn.execute(
+            "INSERT INTO upload_jobs (id, kind, filename, owner, state, message, report_id, result, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, "
+            "message = excluded.message, report_id = excluded.report_id, result = excluded.result, "
+            "updated_at = excluded.updated_at",
+            (
+                job["id"],
+                job["kind"],
+                job["filename"],
+                job.get("owner"),
+                job["state"],
+                job.get("message") or "",
+                job.get("report_id"),
+                json.dumps(job["result"]) if job.get("result") is not None else None,
+                _now(),
+            ),
+        )
+
+    def job(self, job_id: str) -> dict | None:
+        row = self._conn.execute("SELECT * FROM upload_jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            return None
+        job = {k: row[k] for k in ("id", "kind", "filename", "owner", "state", "message", "report_id")}
+        return {**job, "done": 0, "total": 0, "result": json.loads(row["result"]) if row["result"] else None}
+
+    def fail_unfinished_jobs(self, message: str, keep_days: int = 30) -> list[dict]:
+        """Jobs an earlier run left queued or running fail with ``message`` (their work died with that run);
+        records older than ``keep_days`` go. Returns the jobs that failed now."""
+        with self.transaction() as tx:
+            rows = tx.execute("SELECT id FROM upload_jobs WHERE state NOT IN ('done', 'failed')").fetchall()
+            tx.execute(
+                "UPDATE upload_jobs SET state = 'failed', message = ?, updated_at = ? "
+                "WHERE state NOT IN ('done', 'failed')",
+                (message, _now()),
+            )
+            cutoff = (datetime.now(UTC) - timedelta(days=keep_days)).isoformat(timespec="seconds")
+            tx.execute("DELETE FROM upload_jobs WHERE updated_at < ?", (cutoff,))
+        return [job for r in rows if (job := self.job(r["id"])) is not None]
+
     # -- reports ----------------------------------------------------------------------
     def add_report(
         self,
@@ -289,6 +349,7 @@ class Catalog:
         external_id: str | None = None,
         partners: Sequence[Partner] = (),
         contacts: Sequence[Contact] = (),
+        uploaded_by: str | None = None,
     ) -> None:
         """Store a report and all its chunks in one transaction (deleting ``replace_id``)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -298,9 +359,21 @@ class Catalog:
                 tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
-                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report_id, sha256, filename, *_meta_values(meta), pages, lang, now, status, kind, external_id),
+                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id, uploaded_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report_id,
+                    sha256,
+                    filename,
+                    *_meta_values(meta),
+                    pages,
+                    lang,
+                    now,
+                    status,
+                    kind,
+                    external_id,
+                    uploaded_by,
+                ),
             )
             tx.executemany(
                 "INSERT INTO chunks (id, report_id, seq, page_start, page_end, section, heading, lang, text) "
@@ -430,6 +503,10 @@ class Catalog:
         if row is None:
             raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
         return row
+
+    def report_by_id(self, report_id: int) -> Report | None:
+        """The report, or None where :meth:`report` raises ReportNotFound."""
+        return self._one_report("r.id = ?", (report_id,))
 
     def report_by_sha(self, sha256: str) -> Report | None:
         return self._one_report("r.sha256 = ?", (sha256,))
@@ -683,6 +760,10 @@ class Catalog:
                 )
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def _meta_values(meta: ReportMeta) -> tuple:
     """The metadata columns in the order the reports table lists them (title ... currency)."""
     return (
@@ -695,6 +776,20 @@ def _meta_values(meta: ReportMeta) -> tuple:
         meta.eu_funding,
         meta.currency,
     )
+
+
+def _owners_from_uploaders(conn: sqlite3.Connection) -> None:
+    """Until schema 5 an upload's owner was kept per file hash in a table of its own and never cleared, so a
+    deleted report's uploader kept owning the next upload of the same file: owners move onto the stored
+    reports, and the table goes."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uploaders'").fetchone():
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "UPDATE reports SET uploaded_by = (SELECT account FROM uploaders u WHERE u.sha256 = reports.sha256) "
+            "WHERE uploaded_by IS NULL"
+        )
+        conn.execute("DROP TABLE uploaders")
+        conn.execute("COMMIT")
 
 
 @contextmanager
@@ -768,6 +863,8 @@ def _report(row: sqlite3.Row) -> Report:
         contact=row["contact"],
         kind=row["kind"],
         external_id=row["external_id"],
+        uploaded_by=row["uploaded_by"],
+        original=row["original"],
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from kb import fields
 from kb.catalog import Catalog
 from kb.errors import KBError, ReportNotFound
 
@@ -66,10 +67,7 @@ def _now() -> str:
 
 
 def _clean(text: str, limit: int, what: str) -> str:
-    text = " ".join(text.split()) if limit == MAX_NAME else text.strip()
-    if len(text) > limit:
-        raise KBError(f"The {what} is {len(text)} characters long; keep it under {limit}.")
-    return text
+    return fields.text(text, what, limit, one_line=limit == MAX_NAME)
 
 
 def create(catalog: Catalog, name: str, description: str = "", actor: str = "web", featured: bool = False) -> int:
@@ -206,10 +204,8 @@ def _published_chunks(catalog: Catalog, refs: list[str]) -> dict:
 
 def _report(catalog: Catalog, ref: str):
     """The published report behind a ref; None for drafts and unknown ids."""
-    if not ref.isdigit():
-        return None
     try:
-        report = catalog.report(int(ref))
+        report = catalog.report(fields.row_id(ref, "report number"))
     except KBError:
         return None
     return report if report.published else None

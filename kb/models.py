@@ -37,6 +37,8 @@ class Report:
     contact: str | None = None
     kind: str = "report"  # "report" (a PDF) or "register" (an entry imported from a project register)
     external_id: str | None = None  # e.g. "projektbanken:20200940"
+    uploaded_by: str | None = None  # the account that uploaded it (None: ingested or imported by `kb`)
+    original: str = "kept"  # the original PDF: "kept", "redacted" (a person was erased from it) or "withheld"
 
     @property
     def published(self) -> bool:
@@ -65,6 +67,8 @@ class Report:
             "ingested_at": self.ingested_at,
             "kind": self.kind,
             "external_id": self.external_id,
+            "uploaded_by": self.uploaded_by,
+            "original": self.original,
         }
 
 

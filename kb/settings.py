@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -95,18 +96,35 @@ class Settings:
     session_hours: float = field(
         default=8.0, metadata=_help("A session ends after this many hours without a request.", "KB_SESSION_HOURS")
     )
-    cookie_secure: str = field(
-        default="auto",
+    cookie_secure: bool = field(
+        default=True,
         metadata=_help(
-            "`auto` marks the session cookie Secure except on plain http to a loopback address; `true` always; "
-            "`false` never.",
+            "Mark the session cookie Secure (the browser sends it over https only). Turn it off only for plain-http "
+            "development on a loopback address, as `make run` does; `kb serve` refuses it on any other address.",
             "KB_COOKIE_SECURE",
+        ),
+    )
+    trusted_proxies: str = field(
+        default="",
+        metadata=_help(
+            "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed (comma-separated "
+            "addresses or networks, e.g. 10.0.0.5 or 10.0.0.0/24). Empty: none; the client is the connection's peer.",
+            "KB_TRUSTED_PROXIES",
+        ),
+    )
+    docs: bool = field(
+        default=False,
+        metadata=_help(
+            "Serve the interactive API documentation at /docs and /redoc (they load Swagger UI and ReDoc from a "
+            "CDN). The schema itself is always at /openapi.json.",
+            "KB_DOCS",
         ),
     )
     login_attempts_per_minute: int = field(
         default=10,
         metadata=_help(
-            "Login attempts allowed per minute, per client address and per account name.",
+            "Failed logins allowed per minute from one client address for one account name; past it, that client "
+            "waits, twice as long after each further failure. A client that has not failed is never made to wait.",
             "KB_LOGIN_ATTEMPTS_PER_MINUTE",
         ),
     )
@@ -141,6 +159,11 @@ class Settings:
             "KB_OIDC_ROLES",
         ),
     )
+
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """KB_TRUSTED_PROXIES as networks (a single address is a network of one)."""
+        parts = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        return [ipaddress.ip_network(p, strict=False) for p in parts]
 
     @property
     def catalog_path(self) -> Path:
@@ -197,8 +220,12 @@ class Settings:
                 f"KB_CHUNK_MIN_WORDS={self.chunk_min_words} must be at least 20 and at most "
                 f"KB_CHUNK_MAX_WORDS={self.chunk_max_words}."
             )
-        if self.cookie_secure not in ("auto", "true", "false"):
-            raise SettingsError(f"KB_COOKIE_SECURE={self.cookie_secure!r} must be auto, true or false.")
+        try:
+            self.proxy_networks()
+        except ValueError as exc:
+            raise SettingsError(
+                f"KB_TRUSTED_PROXIES={self.trusted_proxies!r}: {exc}; give addresses or networks, comma-separated."
+            ) from None
         oidc = {"KB_OIDC_METADATA_URL": self.oidc_metadata_url, "KB_OIDC_CLIENT_ID": self.oidc_client_id}
         if any(oidc.values()) and not all(oidc.values()):
             missing = ", ".join(name for name, value in oidc.items() if not value)

@@ -52,6 +52,7 @@ class NewReport:
     contacts: Sequence[Contact] = ()
     kind: str = "report"
     external_id: str | None = None
+    uploaded_by: str | None = None  # the account that uploaded it, which may edit it
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class Store:
         contacts: Sequence[Contact] = (),
         kind: str = "report",
         external_id: str | None = None,
+        uploaded_by: str | None = None,
     ) -> int:
         """Keep the original file, index the chunk vectors, then commit the catalog rows.
 
@@ -165,6 +167,7 @@ class Store:
             contacts=contacts,
             kind=kind,
             external_id=external_id,
+            uploaded_by=uploaded_by,
         )
         return self.add_reports([report])[0]
 
@@ -202,6 +205,7 @@ class Store:
                 contacts=report.contacts,
                 kind=report.kind,
                 external_id=report.external_id,
+                uploaded_by=report.uploaded_by,
             )
             if len(report.chunks):
                 store_suggestion(self.catalog, report_id, self.themes.suggest(report.vectors))

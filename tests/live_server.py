@@ -12,8 +12,11 @@ import uvicorn
 
 @contextmanager
 def serve(app) -> Iterator[str]:
-    """Run ``app`` with its lifespan on 127.0.0.1 and a free port; yields the base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    """Run ``app`` with its lifespan on 127.0.0.1 and a free port, configured as `kb serve` does; yields the
+    base URL. Log in over it only with KB_COOKIE_SECURE off (``plain_http``): the session cookie is Secure."""
+    from web.server import uvicorn_config
+
+    server = uvicorn.Server(uvicorn_config(app, app.state.settings, "127.0.0.1", 0))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
@@ -27,6 +30,13 @@ def serve(app) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+def plain_http(settings):
+    """``settings`` for an app served over plain http on loopback, as `make run` serves it."""
+    from dataclasses import replace
+
+    return replace(settings, cookie_secure=False)
 
 
 def create_account(settings, role: str = "editor") -> tuple[str, str]:
@@ -47,8 +57,8 @@ def create_account(settings, role: str = "editor") -> tuple[str, str]:
 def log_in(client, name: str, password: str) -> str:
     """Log an httpx client in through POST /api/login; the CSRF token becomes a default header and is returned.
 
-    Over plain http to 127.0.0.1 the session cookie is not marked Secure (KB_COOKIE_SECURE=auto), so
-    the client keeps and sends it."""
+    Over plain http the app must run with KB_COOKIE_SECURE off (:func:`plain_http`), or the client would
+    not send the Secure session cookie back."""
     token = client.get("/api/session").json()["csrf_token"]
     answer = client.post("/api/login", json={"name": name, "password": password}, headers={"X-CSRF-Token": token})
     if answer.status_code != 200:
@@ -66,3 +76,48 @@ def wait_for_job(client, job_id: str, until=("done", "failed"), seconds: float =
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} never reached {until}")
+
+
+def start_kb_serve(data_dir, extra_env: dict[str, str] | None = None, wait_s: float = 180) -> tuple:
+    """`kb serve --no-samples` in a process group of its own on a free loopback port, plain http (as `make
+    run`); returns (process, url) once /healthz answers. Kill it with os.killpg(process.pid, signal.SIGKILL)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import httpx
+
+    from tests.conftest import MODEL_CACHE
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "KB_MODEL_CACHE": str(MODEL_CACHE),
+        "KB_COOKIE_SECURE": "false",
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbcli", "--data-dir", str(data_dir), "serve", "--no-samples", "--port", str(port)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kb serve exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("kb serve did not start")

@@ -39,14 +39,19 @@ def test_every_api_operation_conforms_to_its_schema(tmp_path, indexed_settings, 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
     app_settings = replace(
-        indexed_settings, data_dir=data, max_file_mb=1, parse_timeout_s=10.0, uploads_per_hour=10_000
+        indexed_settings,
+        data_dir=data,
+        max_file_mb=1,
+        parse_timeout_s=10.0,
+        uploads_per_hour=10_000,
+        cookie_secure=False,  # the client logs in over http://localhost
     )
     admin = create_account(app_settings, "admin")
     app = create_app(app_settings, embedder)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # runs the app's lifespan itself
     statuses: dict[str, Counter[int]] = defaultdict(Counter)
     try:
-        # The lifespan runs already; this client only logs in (the cookie is not Secure on http://localhost).
+        # The lifespan runs already; this client only logs in.
         client = TestClient(app, base_url="http://localhost", raise_server_exceptions=False)
         token = log_in(client, *admin)
         headers = {"X-CSRF-Token": token, "Cookie": f"{COOKIE}={client.cookies[COOKIE]}"}

@@ -92,11 +92,24 @@ def test_session_cookie_is_httponly_samesite_and_secure(client):
     assert '"account"' not in cookie
 
 
-def test_plain_http_on_loopback_gets_a_cookie_without_secure(client):
-    """`make run` on http://127.0.0.1 works: there the cookie is not marked Secure (it never leaves the machine)."""
+def test_the_cookie_is_secure_whatever_host_the_client_names(client):
+    """A request naming a loopback Host over plain http still gets a Secure cookie: the client picks the Host header."""
     local = TestClient(client.app, base_url="http://127.0.0.1:8000")
     answer = local.get("/api/session")
-    assert "kb_session=" in answer.headers["set-cookie"] and "Secure" not in answer.headers["set-cookie"]
+    assert "kb_session=" in answer.headers["set-cookie"] and "Secure" in answer.headers["set-cookie"]
+
+
+def test_plain_http_development_drops_secure_only_on_loopback(tmp_path, embedder):
+    """With KB_COOKIE_SECURE=false the cookie goes without Secure (`make run`); kb serve allows it on loopback only."""
+    from kb.errors import SettingsError
+    from web.server import check_plain_http
+
+    settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, cookie_secure=False)
+    with TestClient(create_app(settings, embedder), base_url="http://127.0.0.1:8000") as local:
+        assert "Secure" not in local.get("/api/session").headers["set-cookie"]
+    check_plain_http(settings, "127.0.0.1")
+    with pytest.raises(SettingsError, match="loopback"):
+        check_plain_http(settings, "0.0.0.0")
 
 
 def test_a_forged_cookie_is_ignored(client):
@@ -253,40 +266,85 @@ def test_changing_ones_own_password(client):
     assert old.status_code == 401
 
 
-def test_login_attempts_are_rate_limited(tmp_path, embedder):
-    """Past KB_LOGIN_ATTEMPTS_PER_MINUTE attempts for a name even the right password waits (429), and it is logged."""
+def _login_from(app, address: str, name: str, password: str) -> int:
+    """One login attempt from a client at ``address`` to the running ``app``; returns the status code."""
+    c = https_client(app, client=(address, 50000))  # no `with`: the app is running already
+    token = c.get("/api/session").json()["csrf_token"]
+    return c.post("/api/login", json={"name": name, "password": password}, headers={"X-CSRF-Token": token}).status_code
+
+
+def test_a_client_that_keeps_failing_waits_but_nobody_else_does(tmp_path, embedder):
+    """Past KB_LOGIN_ATTEMPTS_PER_MINUTE failures a client waits (429, logged), even with the right password,
+    while the account's owner elsewhere, who has not failed, logs in at once: guessing cannot lock anyone out."""
     settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, login_attempts_per_minute=3)
     with https_client(create_app(settings, embedder)) as c:
-        name = ensure_account(c, "reader")
-        token = c.get("/api/session").json()["csrf_token"]
-        codes = [
-            c.post("/api/login", json={"name": name, "password": p}, headers={"X-CSRF-Token": token}).status_code
-            for p in ["wrong one!", "wrong two!", "wrong three", PASSWORD]
-        ]
-        assert codes == [401, 401, 401, 429]
+        name = ensure_account(c, "admin")
+        codes = [_login_from(c.app, "203.0.113.9", name, p) for p in ["wrong one!", "wrong two!", "wrong three"]]
+        assert codes == [401, 401, 401]
+        assert _login_from(c.app, "203.0.113.9", name, PASSWORD) == 429
+        assert _login_from(c.app, "198.51.100.4", name, PASSWORD) == 200
         with c.app.state.kb.lock:
             outcomes = [e["outcome"] for e in c.app.state.kb.store.catalog.audit_entries(10)]
-        assert "refused: too many attempts" in outcomes
+        assert "refused: too many failed attempts" in outcomes
 
 
-def test_uploads_are_rate_limited_per_account(tmp_path, embedder):
-    """Past KB_UPLOADS_PER_HOUR uploads an editor is told to wait (429)."""
+def test_the_wait_doubles_with_each_further_failure():
+    """Each failure past the limit doubles the wait; a success clears the client's failures for that name."""
+    from web.ratelimit import FailureThrottle
+
+    throttle = FailureThrottle(limit=2, window_s=60)
+    assert throttle.wait("a", "anna") == 0
+    for _ in range(2):
+        throttle.failed("a", "anna")
+    first = throttle.wait("a", "anna")
+    throttle.failed("a", "anna")
+    second = throttle.wait("a", "anna")
+    assert 25 < first <= 30 and 55 < second <= 60
+    assert throttle.wait("b", "anna") == 0 and throttle.wait("a", "other") == 0
+    throttle.succeeded("a", "anna")
+    assert throttle.wait("a", "anna") == 0
+
+
+def test_guessing_the_current_password_is_throttled_too(tmp_path, embedder):
+    """Wrong current passwords on /account/password count like failed logins: past the limit the form waits (429)."""
+    settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, login_attempts_per_minute=2)
+    with https_client(create_app(settings, embedder)) as c:
+        log_in(c, "reader")
+        form = {"new": "another long password"}
+        codes = [c.post("/account/password", data={**form, "current": f"guess {i}"}).status_code for i in range(3)]
+        assert codes == [400, 400, 429]
+        assert c.post("/account/password", data={**form, "current": PASSWORD}).status_code == 429
+
+
+def test_only_queued_uploads_count_against_the_hourly_quota(tmp_path, embedder):
+    """Refused uploads (e.g. not a PDF) cost nothing; past KB_UPLOADS_PER_HOUR queued ones an editor waits (429)."""
     settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, uploads_per_hour=1)
+    first = text_pdf(tmp_path / "first.pdf", ["Lessons learned about quotas. " * 40])
+    second = text_pdf(tmp_path / "second.pdf", ["Another report about other lessons. " * 40])
     with https_client(create_app(settings, embedder)) as c:
         log_in(c, "editor")
-        files = {"file": ("x.pdf", b"not a pdf at all", "application/pdf")}
-        assert c.post("/api/uploads", files=files).status_code == 400
-        second = c.post("/api/uploads", files=files)
-        assert second.status_code == 429 and "KB_UPLOADS_PER_HOUR" in second.json()["error"]
+        not_pdf = {"file": ("x.pdf", b"not a pdf at all", "application/pdf")}
+        assert [c.post("/api/uploads", files=not_pdf).status_code for _ in range(3)] == [400, 400, 400]
+        assert c.post("/api/uploads", files={"file": ("first.pdf", first.read_bytes())}).status_code == 202
+        refused = c.post("/api/uploads", files={"file": ("second.pdf", second.read_bytes())})
+        assert refused.status_code == 429 and "KB_UPLOADS_PER_HOUR" in refused.json()["error"]
 
 
-def test_api_docs_allow_exactly_their_own_inline_script(client):
-    """/docs keeps working under a CSP that names its one inline script by hash, never 'unsafe-inline'."""
+def test_api_docs_are_off_unless_asked_for(client):
+    """/docs and /redoc load code from a CDN, so they exist only with KB_DOCS; the schema is always there."""
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").json()["info"]["title"] == "Lärdomsbanken"
+
+
+def test_api_docs_allow_exactly_their_own_inline_script(tmp_path, embedder):
+    """With KB_DOCS, /docs works under a CSP that names its one inline script by hash, never 'unsafe-inline'."""
     import base64
     import hashlib
 
-    docs = client.get("/docs")
-    script = re.search(rb"<script>(.*?)</script>", docs.content, re.DOTALL).group(1)
+    settings = Settings(data_dir=tmp_path / "data", model_cache=MODEL_CACHE, docs=True)
+    with https_client(create_app(settings, embedder)) as c:
+        docs = c.get("/docs")
+        script = re.search(rb"<script>(.*?)</script>", docs.content, re.DOTALL).group(1)
     digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
     csp = docs.headers["content-security-policy"]
     assert f"'sha256-{digest}'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp

@@ -34,8 +34,11 @@ def server(tmp_path_factory, embedder):
     from kb.accounts import Accounts, Role
     from kb.settings import Settings
     from web.app import create_app
+    from web.server import uvicorn_config
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data", model_cache=MODEL_CACHE)
+    # plain http on loopback, as `make run` serves it
+    data = tmp_path_factory.mktemp("browser") / "data"
+    settings = Settings(data_dir=data, model_cache=MODEL_CACHE, cookie_secure=False)
     accounts = Accounts.open(settings.check())
     accounts.add("test-editor", Role.EDITOR, PASSWORD)
     accounts.add("test-reader", Role.READER, PASSWORD)  # the onboarding check reads as another person
@@ -44,7 +47,7 @@ def server(tmp_path_factory, embedder):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, embedder, seed_samples=True), port=port, log_level="warning")
+    config = uvicorn_config(create_app(settings, embedder, seed_samples=True), settings, "127.0.0.1", port)
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

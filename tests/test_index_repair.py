@@ -37,7 +37,7 @@ def _damage_segments(settings) -> None:
 def copied(tmp_path, indexed_settings):
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
-    return replace(indexed_settings, data_dir=data)
+    return replace(indexed_settings, data_dir=data, cookie_secure=False)  # logged in over plain http
 
 
 def _top(settings, embedder) -> list[str]:

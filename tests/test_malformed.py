@@ -50,7 +50,7 @@ def test_a_sample_of_the_malformed_corpus_through_the_web_upload(tmp_path, index
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
     query = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
-    settings = replace(indexed_settings, data_dir=data, uploads_per_hour=1000)
+    settings = replace(indexed_settings, data_dir=data, uploads_per_hour=1000, cookie_secure=False)
     editor, reader = create_account(settings, "editor"), create_account(settings, "reader")
     with serve(create_app(settings, embedder)) as url:
         # The editor uploads; a reader searches, seeing published reports only (not the editor's new drafts).

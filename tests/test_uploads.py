@@ -27,7 +27,13 @@ def live(tmp_path_factory, indexed_settings, embedder):
     data = tmp_path_factory.mktemp("uploads") / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
     settings = replace(
-        indexed_settings, data_dir=data, max_file_mb=1, parse_timeout_s=6.0, upload_queue=2, uploads_per_hour=1000
+        indexed_settings,
+        data_dir=data,
+        max_file_mb=1,
+        parse_timeout_s=6.0,
+        upload_queue=2,
+        uploads_per_hour=1000,
+        cookie_secure=False,  # logged in over plain http
     )
     editor = create_account(settings, "editor")
     with serve(create_app(settings, embedder)) as url, httpx.Client(base_url=url, timeout=60) as client:
@@ -109,6 +115,45 @@ def test_a_streamed_body_is_cut_off_at_the_limit(live):
     except httpx.WriteError:  # the server may close the connection before the client stops sending
         return
     assert answer.status_code == 413
+
+
+def _raw_request(live, head: str, body: bytes = b"", cookies: bool = False) -> bytes:
+    """Send a request's head (and the start of a body) over a raw socket; the server's answer, read at once."""
+    url = urlsplit(str(live.base_url))
+    cookie = "; ".join(f"{name}={value}" for name, value in live.cookies.items()) if cookies else ""
+    with socket.create_connection((url.hostname, url.port), timeout=15) as conn:
+        conn.sendall(f"{head}\r\nHost: {url.netloc}\r\n".encode())
+        conn.sendall((f"Cookie: {cookie}\r\n" if cookie else "").encode() + b"\r\n" + body)
+        return conn.recv(65536)
+
+
+def test_an_anonymous_large_body_is_refused_before_it_is_read(live):
+    """Nobody logged in can make the server read a large body: a 95 MB login is a 413 in JSON and an upload
+    a 401, answered before a byte of body arrives; an editor without the CSRF token gets 403 the same way."""
+    login = _raw_request(
+        live, "POST /api/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 99614720", b'{"name'
+    )
+    assert login.startswith(b"HTTP/1.1 413") and b"application/json" in login and b'{"error":' in login
+    upload = "POST /api/uploads HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800"
+    assert _raw_request(live, upload).startswith(b"HTTP/1.1 401")
+    assert _raw_request(live, upload, cookies=True).startswith(b"HTTP/1.1 403")  # no X-CSRF-Token header
+
+
+def test_a_streamed_body_to_a_small_route_is_cut_off_at_64_kib(live):
+    """A chunked body to a route that takes no file is refused with 413 once it passes 64 KiB."""
+
+    def body():
+        yield b'{"name": "'
+        for _ in range(16):
+            yield b"x" * 65536
+
+    try:
+        answer = httpx.post(
+            str(live.base_url) + "/api/login", content=body(), headers={"Content-Type": "application/json"}
+        )
+    except httpx.WriteError:  # the server may close the connection before the client stops sending
+        return
+    assert answer.status_code == 413 and "KiB" in answer.json()["error"]
 
 
 HOSTILE_NAMES = {

@@ -134,7 +134,7 @@ def users_add(
     request: Request,
     admin: AdminUser,
     name: Annotated[str, Form(max_length=64)] = "",
-    role: Annotated[str, Form(max_length=16)] = "reader",
+    role: Annotated[str, Form(pattern="^(reader|editor|admin)$")] = "reader",
 ):
     try:
         account, password = add_account(request, admin.actor, name, role)
@@ -149,7 +149,7 @@ def users_change(
     admin: AdminUser,
     name: str,
     action: Annotated[str, Form(pattern="^(role|reset|disable|enable)$")],
-    role: Annotated[str, Form(max_length=16)] = "",
+    role: Annotated[str, Form(pattern="^(|reader|editor|admin)$")] = "",
 ):
     change = AccountChange(
         role=role if action == "role" else None,

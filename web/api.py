@@ -13,7 +13,7 @@ from kb.models import SECTION_KINDS
 from kb.recommend import PartnerFilters
 from kb.themes import BY_KEY, themes_of
 from web import uploads
-from web.auth import UploadingUser, requires
+from web.auth import UploadingUser, current_user, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -74,6 +74,8 @@ class ReportOut(BaseModel):
     ingested_at: str
     kind: str = "report"
     external_id: str | None = None
+    uploaded_by: str | None = None
+    original: str = "kept"  # "redacted" after an erasure, or "withheld" until an admin uploads a redacted copy
 
 
 class LessonGroup(BaseModel):
@@ -253,27 +255,34 @@ def api_report(request: Request, report_id: ReportId):
 
     detail = report_detail(_state(request), report_id)
     ensure_visible(request, detail["report"])
-    return {**detail, "uploaded_by": request.app.state.auth.accounts.uploader(detail["report"]["sha256"])}
+    return {**detail, "uploaded_by": detail["report"]["uploaded_by"]}
 
 
-def job_status(state: AppState, job_id: str) -> dict:
+def job_status(request: Request, job_id: str) -> dict:
+    """An upload's job, for its uploader or an admin; a stored report deleted since makes it failed."""
+    state = _state(request)
     job = state.jobs.get(job_id)
-    if job is None:
-        raise HTTPException(404, f"No upload has id {job_id}.")
-    return job.as_json()
+    user = current_user(request)
+    owner = (job or {}).get("owner") or ""
+    mine = job is not None and (user.role >= Role.ADMIN or owner.casefold() == (user.name or "").casefold())
+    if not mine:
+        raise HTTPException(404, f"No upload of yours has id {job_id}.")
+    if job["state"] == "done" and job["report_id"] is not None:
+        with state.lock:
+            gone = state.store.catalog.report_by_id(job["report_id"]) is None
+        if gone:
+            job = {**job, "state": "failed", "message": f"Report {job['report_id']} was deleted after it was stored."}
+    return job
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, dependencies=[requires(Role.EDITOR)])
-def api_job(request: Request, job_id: str):
-    return job_status(_state(request), job_id)
+def api_job(request: Request, job_id: Annotated[str, Path(max_length=64)]):
+    return job_status(request, job_id)
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202)
 async def api_upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
-    from web.pages import record_uploader
-
     job, existing = await uploads.accept(request, file)
-    record_uploader(request, job)
     if existing is not None:
         return {
             "id": "",

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from ingest import pipeline
 from kb.embedder import Embedder
@@ -24,9 +23,10 @@ from kb.settings import Settings
 from kb.store import Store
 from kb.themes import suggest_missing
 from web import auth, uploads
+from web.body_limit import BodyLimitMiddleware
 from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate
 from web.index_repair import IndexRepair
-from web.jobs import Job, Jobs
+from web.jobs import LOST, Job, Jobs
 from web.register_uploads import import_register_upload
 from web.sessions import add_security_headers
 from web.state import AppState
@@ -45,6 +45,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             left = uploads.discard_leftovers(settings)  # only now: the store's writer lock is ours
             if left:
                 log.warning("Deleted %d uploaded files an earlier run queued and never read.", left)
+            for lost in store.catalog.fail_unfinished_jobs(LOST):
+                store.catalog.audit("kb serve", "upload", lost["filename"], "failed: the server stopped before it")
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()
@@ -55,7 +57,11 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
                 "report": lambda job: _ingest_upload(store, lock, job),
                 "register": lambda job: import_register_upload(store, lock, job),
             }
-            jobs = Jobs({kind: _repairing(repair, run) for kind, run in work.items()}, capacity=settings.upload_queue)
+            jobs = Jobs(
+                {kind: _repairing(repair, run) for kind, run in work.items()},
+                capacity=settings.upload_queue,
+                journal=CatalogJournal(store, lock),
+            )
             jobs.start()
             searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
@@ -72,13 +78,17 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
         description="Lessons from completed EU projects, searchable in Swedish and English.",
         lifespan=lifespan,
         dependencies=[Depends(auth.guard)],  # every route: who is asking, CSRF, and a declared role
+        # the interactive pages load Swagger UI and ReDoc from a CDN: only when asked for (KB_DOCS)
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
     )
+    app.state.settings = settings
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["section_label"] = lambda kind: SECTION_LABELS.get(kind, kind)
     templates.env.globals["money"] = _money
     templates.env.globals["org_type_label"] = lambda kind: ORG_TYPE_LABELS.get(kind, kind)
     app.state.templates = templates
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=uploads.body_limit(settings))
+    app.add_middleware(BodyLimitMiddleware, settings=settings)  # inside the session middleware (auth.install)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from web import api, pages
@@ -128,7 +138,24 @@ def _ingest_upload(store: Store, lock: threading.RLock, job: Job) -> None:
         if existing is not None:
             job.report_id = existing.id
         else:
-            job.report_id = pipeline.store_analysis(store, analysis, job.path, status="draft", vectors=vectors)
+            job.report_id = pipeline.store_analysis(
+                store, analysis, job.path, status="draft", vectors=vectors, uploaded_by=job.owner
+            )
+
+
+class CatalogJournal:
+    """Upload jobs recorded in the catalog, under the app's lock (web.jobs.Journal)."""
+
+    def __init__(self, store: Store, lock: threading.RLock):
+        self._store, self._lock = store, lock
+
+    def save(self, job: dict) -> None:
+        with self._lock:
+            self._store.catalog.save_job(job)
+
+    def load(self, job_id: str) -> dict | None:
+        with self._lock:
+            return self._store.catalog.job(job_id)
 
 
 def ui_lang(request: Request) -> str:

@@ -30,7 +30,7 @@ from kb.accounts import Account, Accounts, Role, parse_role_map
 from kb.errors import AccountError, SettingsError
 from kb.secret_key import secret_key
 from kb.settings import Settings
-from web.ratelimit import RateLimiter
+from web.ratelimit import FailureThrottle, RateLimiter
 from web.sessions import SecurityHeadersMiddleware, SessionMiddleware
 
 log = logging.getLogger("kb.web.auth")
@@ -60,7 +60,7 @@ class AuthState:
 
     settings: Settings
     accounts: Accounts
-    login_limiter: RateLimiter
+    login_limiter: FailureThrottle  # password guesses: logins and the current password on /account
     upload_limiter: RateLimiter
     oidc: object | None = None  # web.oidc.OidcClient when single sign-on is configured
 
@@ -78,7 +78,7 @@ class AuthState:
         return cls(
             settings,
             Accounts.open(settings),
-            RateLimiter(settings.login_attempts_per_minute, 60),
+            FailureThrottle(settings.login_attempts_per_minute, 60),
             RateLimiter(settings.uploads_per_hour, 3600),
             oidc,
         )
@@ -210,16 +210,32 @@ async def guard(request: Request) -> None:
         log.error("route %s declares no role; refused", getattr(route, "path", request.url.path))
         raise HTTPException(403, "This address declares no role and stays closed until it does.")
     if request.method not in SAFE_METHODS:
-        _check_same_origin(request)
+        check_same_origin(request)
         await _check_csrf_token(request)
 
 
-def _check_same_origin(request: Request) -> None:
+def check_same_origin(request: Request) -> None:
+    """A state change must come from this site: same scheme and host in Origin, not marked cross-site."""
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise HTTPException(403, "Cross-site requests may not change anything here.")
     origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("host", ""):
+    if origin is None:
+        return
+    sent = urlsplit(origin)
+    if sent.netloc != request.headers.get("host", ""):
         raise HTTPException(403, "Cross-site requests may not change anything here.")
+    if sent.scheme != request.url.scheme:
+        raise HTTPException(
+            403,
+            f"The request comes from {sent.scheme}:// but this site is served over {request.url.scheme}://; "
+            "behind a TLS proxy, list it in KB_TRUSTED_PROXIES so that its X-Forwarded-Proto is believed.",
+        )
+
+
+def token_matches(request: Request, sent: str | None) -> bool:
+    """Whether ``sent`` is this session's CSRF token (compared in constant time)."""
+    expected = request.session.get("csrf")
+    return bool(sent and expected and hmac.compare_digest(sent.encode(), str(expected).encode()))
 
 
 async def _check_csrf_token(request: Request) -> None:
@@ -228,8 +244,7 @@ async def _check_csrf_token(request: Request) -> None:
     if not sent and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         value = (await request.form()).get("csrf_token")  # FastAPI has parsed the form already: cached
         sent = value if isinstance(value, str) else None
-    expected = request.session.get("csrf")
-    if not sent or not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
+    if not token_matches(request, sent):
         raise HTTPException(
             403,
             "The form has expired or did not come from this site; reload the page and try again "
@@ -245,26 +260,48 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def csrf_query(request: Request) -> str:
+    """``csrf_token=…`` for the address of a form that uploads a file: web.body_limit checks it before the
+    body is read, where the form's own field cannot be seen yet."""
+    return "csrf_token=" + quote(csrf_token(request), safe="")
+
+
 def csrf_field(request: Request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf_token(request)))
 
 
 def upload_quota(request: Request, user: EditorUser) -> User:
-    """KB_UPLOADS_PER_HOUR per account."""
-    wait = auth_state(request).upload_limiter.hit(f"upload:{user.name}")
+    """KB_UPLOADS_PER_HOUR per account, counting the uploads that were queued (see :func:`count_upload`);
+    one refused as a duplicate, not a PDF, too large or for a full queue costs nothing."""
+    wait = auth_state(request).upload_limiter.check(_upload_key(user))
     if wait:
         raise HTTPException(429, f"Too many uploads (KB_UPLOADS_PER_HOUR); try again in {int(wait) + 1} s.")
     return user
 
 
+def count_upload(request: Request) -> None:
+    """An upload was queued: it counts against its uploader's hourly quota."""
+    auth_state(request).upload_limiter.hit(_upload_key(current_user(request)))
+
+
+def _upload_key(user: User) -> str:
+    return f"upload:{user.name}"
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or what a proxy in KB_TRUSTED_PROXIES says it is."""
+    return request.client.host if request.client else "unknown"
+
+
 UploadingUser = Annotated[User, Depends(upload_quota)]
 
 
-def can_edit(request: Request, user: User, sha256: str) -> bool:
-    """Admins edit any report; editors the ones they uploaded."""
+def can_edit(user: User, report: dict) -> bool:
+    """Admins edit any report; editors the ones they uploaded (``report`` as Report.as_json gives it)."""
     if user.role >= Role.ADMIN:
         return True
-    return user.role >= Role.EDITOR and auth_state(request).accounts.uploader(sha256) == user.name
+    owner = report.get("uploaded_by")
+    return user.role >= Role.EDITOR and bool(owner and user.name) and owner.casefold() == user.name.casefold()
 
 
 def safe_next(target: str | None) -> str:
@@ -292,6 +329,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     templates.env.globals.update(
         current_user=current_user,
         csrf_field=csrf_field,
+        csrf_query=csrf_query,
         Role=Role,
         role_label=lambda label: ROLE_LABELS.get(label, label),
     )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from kb import collections as paths
 from kb.accounts import Role
 from kb.errors import KBError
+from kb.fields import CONTROLS, MAX_ROW_ID
 from web.app import render, ui_lang
 from web.auth import EditorUser, LoginRequired, actor, current_user, requires
 from web.collection_pdf import collection_pdf
@@ -171,7 +172,9 @@ def delete_collection(request: Request, collection_id: RowId):
 
 
 @router.post("/collections/active", dependencies=[requires(Role.EDITOR)])
-def choose_active(request: Request, collection: Annotated[int, Form()], next: Annotated[str, Form()] = "/"):
+def choose_active(
+    request: Request, collection: Annotated[int, Form(ge=1, le=MAX_ROW_ID)], next: Annotated[str, Form()] = "/"
+):
     response = RedirectResponse(_back(next, "/"), status_code=303)
     response.set_cookie(ACTIVE_COOKIE, str(collection), max_age=YEAR, httponly=True, samesite="lax")
     return response
@@ -188,7 +191,7 @@ def _add_item(request: Request, collection_id: int, kind: str, ref: str, intro: 
 @router.post("/collections/items", dependencies=[requires(Role.EDITOR)])
 def add_item(
     request: Request,
-    collection: Annotated[int, Form()],
+    collection: Annotated[int, Form(ge=1, le=MAX_ROW_ID)],
     kind: Annotated[str, Form()],
     ref: Annotated[str, Form()],
     intro: Annotated[str, Form()] = "",
@@ -229,16 +232,19 @@ def change_item(
 
 
 # -- JSON twins ----------------------------------------------------------------------------
+# What kb.fields.text accepts, said in the schema: no control or bidirectional characters; a name on one line
+NO_CONTROLS = f"^[^{CONTROLS}]*$"
+ONE_LINE_NOT_BLANK = f"^[^{CONTROLS}\\n\\r]*[^{CONTROLS}\\s][^{CONTROLS}\\n\\r]*$"
 class CollectionIn(BaseModel):
-    name: Annotated[str, Field(pattern=r"\S", max_length=paths.MAX_NAME)]  # not blank
-    description: Annotated[str, Field(max_length=paths.MAX_TEXT)] = ""
+    name: Annotated[str, Field(pattern=ONE_LINE_NOT_BLANK, max_length=paths.MAX_NAME)]
+    description: Annotated[str, Field(pattern=NO_CONTROLS, max_length=paths.MAX_TEXT)] = ""
     featured: bool = False
 
 
 class ItemIn(BaseModel):
     kind: Literal[paths.ITEM_KINDS]
     ref: str
-    intro: Annotated[str, Field(max_length=paths.MAX_TEXT)] = ""
+    intro: Annotated[str, Field(pattern=NO_CONTROLS, max_length=paths.MAX_TEXT)] = ""
 
 
 class ReadIn(BaseModel):

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from ingest.register_csv import FIELDS
 from ingest.registers import FORMATS
-from kb import directory
+from kb import directory, fields
 from kb.accounts import Role
 from kb.errors import KBError
 from kb.orgnames import ORG_TYPES
@@ -76,11 +76,10 @@ def api_organisation(request: Request, organisation_id: RowId) -> dict:
 
 @router.post("/organisations/{organisation_id}/merge", include_in_schema=False)
 def merge_organisations(request: Request, user: AdminUser, organisation_id: RowId, other: Annotated[str, Form()]):
-    if not other.strip().isdigit():
-        raise KBError("Give the number of the organisation to merge with (its page address ends with it).")
+    other_id = fields.row_id(other, "number of the organisation to merge with (its page address ends with it)")
     state = _state(request)
     with state.lock:
-        merged = directory.merge(state.store.catalog, organisation_id, int(other), actor(request))
+        merged = directory.merge(state.store.catalog, organisation_id, other_id, actor(request))
     return RedirectResponse(f"/organisations/{merged}?done=merged", status_code=303)
 
 

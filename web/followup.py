@@ -157,10 +157,23 @@ def _plain(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…) sends data away).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralised(value: object) -> object:
+    """A text cell that would start a formula gets a leading apostrophe, as OWASP's CSV-injection guidance
+    says: the spreadsheet shows the text as typed instead of running it. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @router.get("/followup/{table}.csv", dependencies=[requires(Role.READER)])
 def followup_csv(request: Request, table: str):
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(csv_rows(_figures(request), table))
+    rows = csv_rows(_figures(request), table)
+    csv.writer(out, lineterminator="\r\n").writerows([neutralised(cell) for cell in row] for row in rows)
     return Response(
         "\ufeff" + out.getvalue(),  # the byte-order mark makes Excel read UTF-8 (å, ä, ö)
         media_type="text/csv; charset=utf-8",

@@ -1,4 +1,9 @@
-"""Uploads (PDF reports and project registers) are read and embedded in a background worker, never in the request."""
+"""Uploads (PDF reports and project registers) are read and embedded in a background worker, never in the request.
+
+Each job is also written to a journal (the catalog's upload_jobs table) when it is queued, when its
+work starts and when it ends, so that an upload lost with a killed server shows as failed, with the
+reason, to its uploader after the restart, instead of vanishing.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from kb.errors import KBError, ReportRejected
 
 log = logging.getLogger("kb.web")
 
 STATES = ("queued", "reading", "embedding", "storing", "done", "failed")
+LOST = "The server stopped before this upload was stored; upload the file again."
 
 
 class QueueFull(KBError):
@@ -29,6 +36,7 @@ class Job:
     path: Path
     sha256: str = ""  # a report's
     details: dict = field(default_factory=dict)  # what else the kind's work needs, e.g. a register's format
+    owner: str | None = None  # the account that uploaded it: it owns the report, and sees the job
     state: str = "queued"
     message: str = ""
     report_id: int | None = None  # a report's, once stored
@@ -42,6 +50,7 @@ class Job:
             "id": self.id,
             "kind": self.kind,
             "filename": self.filename,
+            "owner": self.owner,
             "state": self.state,
             "message": self.message,
             "report_id": self.report_id,
@@ -49,6 +58,14 @@ class Job:
             "total": self.total,
             "result": self.result,
         }
+
+
+class Journal(Protocol):
+    """Where jobs outlive the process (web.app gives one that writes the catalog under the app's lock)."""
+
+    def save(self, job: dict) -> None: ...
+
+    def load(self, job_id: str) -> dict | None: ...
 
 
 @dataclass
@@ -61,6 +78,7 @@ class Jobs:
 
     work: dict[str, Callable[[Job], None]]
     capacity: int = 8
+    journal: Journal | None = None
     _queue: queue.Queue = field(init=False)
     _jobs: dict[str, Job] = field(default_factory=dict, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -80,17 +98,32 @@ class Jobs:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
-    def submit(self, kind: str, filename: str, path: Path, sha256: str = "", **details) -> Job:
-        job = Job(uuid.uuid4().hex, kind, filename, path, sha256, details, stopping=self._stopping)
+    def submit(
+        self, kind: str, filename: str, path: Path, sha256: str = "", owner: str | None = None, **details
+    ) -> Job:
+        job = Job(uuid.uuid4().hex, kind, filename, path, sha256, details, owner=owner, stopping=self._stopping)
         try:
             self._queue.put_nowait(job)
         except queue.Full:
             raise QueueFull(f"{self.capacity} uploads are already waiting to be read; try again in a minute.") from None
         self._jobs[job.id] = job
+        self._save(job)
         return job
 
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+    def get(self, job_id: str) -> dict | None:
+        """A job as JSON: the running process's own, or one the journal kept from an earlier run."""
+        job = self._jobs.get(job_id)
+        if job is not None:
+            return job.as_json()
+        return self.journal.load(job_id) if self.journal is not None else None
+
+    def _save(self, job: Job) -> None:
+        if self.journal is None:
+            return
+        try:
+            self.journal.save(job.as_json())
+        except KBError as exc:  # e.g. a full disk: the job goes on; only its record after a restart is lost
+            log.warning("could not record upload %s in the journal: %s", job.id, exc)
 
     def _work(self) -> None:
         while True:
@@ -100,6 +133,8 @@ class Jobs:
             try:
                 if self._stopping.is_set():
                     raise KBError("The app stopped before this upload was read; upload it again.")
+                job.state = "reading"
+                self._save(job)
                 self.work[job.kind](job)
                 job.state = "done"
             except ReportRejected as exc:
@@ -107,8 +142,10 @@ class Jobs:
             except KBError as exc:
                 job.state, job.message = "failed", str(exc)
             except Exception:  # noqa: BLE001 - the worker must survive anything one file does
-                log.exception("upload %s (%s) failed", job.id, job.kind)
+                log.exception("upload %s (%s) failed in state %s", job.id, job.kind, job.state)
+                reading = job.kind == "report" and job.state == "reading"
+                job.message = "broken file" if reading else "failed unexpectedly (the server log says why)"
                 job.state = "failed"
-                job.message = "broken file" if job.kind == "report" else "failed unexpectedly (the server log says why)"
             finally:
                 job.path.unlink(missing_ok=True)
+                self._save(job)

@@ -14,6 +14,7 @@ from web.app import render
 from web.auth import (
     ReaderUser,
     auth_state,
+    client_address,
     csrf_token,
     current_user,
     end_session,
@@ -44,19 +45,22 @@ def _audit(request: Request, actor: str, action: str, target: str, outcome: str)
 
 
 def password_login(request: Request, name: str, password: str) -> Account:
-    """Check the limiter (per client address and per name), then the password; audit either way."""
+    """Check the throttle (this client's failures for this name), then the password; audit either way."""
     auth = auth_state(request)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     name = name.strip()[:64]
-    wait = auth.login_limiter.hit(f"ip:{address}", f"name:{name.lower()}")
+    key = name.lower()
+    wait = auth.login_limiter.wait(address, key)
     if wait:
-        _audit(request, name or "-", "login", f"from {address}", "refused: too many attempts")
-        raise HTTPException(429, f"Too many login attempts; try again in {int(wait) + 1} s.")
+        _audit(request, name or "-", "login", f"from {address}", "refused: too many failed attempts")
+        raise HTTPException(429, f"Too many failed logins from here; try again in {int(wait) + 1} s.")
     try:
         account = auth.accounts.verify(name, password)
     except LoginFailed as exc:
+        auth.login_limiter.failed(address, key)
         _audit(request, name or "-", "login", f"from {address}", f"failed: {exc.reason}")
         raise
+    auth.login_limiter.succeeded(address, key)
     start_session(request, account)
     _audit(request, account.name, "login", f"from {address}", "ok")
     return account
@@ -107,8 +111,19 @@ def change_password(
     auth = auth_state(request)
     if not user.logged_in:
         raise HTTPException(403, "Log in with your own account to change its password.")
+    address, key = client_address(request), f"password:{user.name.lower()}"
+    wait = auth.login_limiter.wait(address, key)
+    if wait:
+        _audit(request, user.actor, "change password", user.actor, "refused: too many wrong passwords")
+        raise HTTPException(429, f"Too many wrong passwords; try again in {int(wait) + 1} s.")
     try:
         auth.accounts.verify(user.name, current)
+    except LoginFailed as exc:
+        auth.login_limiter.failed(address, key)
+        _audit(request, user.actor, "change password", user.actor, f"failed: {exc.reason}")
+        return render(request, "account.html", {"error": str(exc), "saved": "", "account_user": user}, 400)
+    auth.login_limiter.succeeded(address, key)
+    try:
         account = auth.accounts.set_password(user.name, new)
     except AccountError as exc:
         _audit(request, user.actor, "change password", user.actor, f"failed: {getattr(exc, 'reason', exc)}")

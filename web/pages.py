@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from kb import fields
 from kb.accounts import Role
 from kb.errors import ReportNotFound
 from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
@@ -22,6 +24,8 @@ from web.views import search_view
 
 router = APIRouter(include_in_schema=False)
 PARTNER_ROLES = ("lead partner", "partner", "associated")
+MAX_FIELD = 300  # a title, programme, name or organisation in the review form
+YEARS = (1950, 2100)
 
 
 def _state(request: Request) -> AppState:
@@ -50,7 +54,7 @@ def search_page(
 ):
     state = _state(request)
     theme = theme if theme in BY_KEY else ""
-    year_number = int(year) if year.strip().isdigit() and 1900 <= int(year) <= 2100 else None
+    year_number = fields.optional_int(year, "year", 1900, 2100)  # an empty form field arrives as ""
     section = section if section in SECTION_KINDS else ""
     country = country.strip().upper()[:2] if country.strip().isalpha() else ""
     org_type = org_type if org_type in ORG_TYPES else ""
@@ -101,7 +105,7 @@ def report_page(request: Request, report_id: ReportId):
 
     detail = report_detail(_state(request), report_id)
     ensure_visible(request, detail["report"])
-    editable = can_edit(request, current_user(request), detail["report"]["sha256"])
+    editable = can_edit(current_user(request), detail["report"])
     return render(request, "report.html", {**detail, "can_edit": editable})
 
 
@@ -116,9 +120,10 @@ def report_pdf(request: Request, report_id: ReportId, download: bool = False):
     return FileResponse(
         path,
         media_type="application/pdf",
-        filename=uploads.display_name(report.filename),
+        filename=uploads.pdf_download_name(report.filename),
         content_disposition_type=disposition,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        # no-store: a draft, or an original later withheld or redacted, must not live on in a browser cache
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
     )
 
 
@@ -130,7 +135,6 @@ def upload_page(request: Request):
 @router.post("/upload")
 async def upload(request: Request, file: Annotated[UploadFile, File()], user: UploadingUser):
     job, existing = await uploads.accept(request, file)
-    record_uploader(request, job)
     if existing is not None:
         return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
@@ -140,7 +144,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()], user: Up
 def job_page(request: Request, job_id: str):
     from web.api import job_status
 
-    job = job_status(_state(request), job_id)
+    job = job_status(request, job_id)
     if job["state"] == "done" and job["kind"] == "report":
         return RedirectResponse(f"/reports/{job['report_id']}/review", status_code=303)
     return render(request, "job.html", {"job": job})
@@ -151,7 +155,7 @@ def review_page(request: Request, user: EditorUser, report_id: ReportId, saved: 
     from web.api import report_detail
 
     detail = report_detail(_state(request), report_id)
-    ensure_can_edit(request, user, detail["report"]["sha256"])
+    ensure_can_edit(user, detail["report"])
     return render(
         request,
         "review.html",
@@ -185,18 +189,22 @@ async def review_save(
 ):
     state = _state(request)
     with state.lock:
-        sha256 = state.store.catalog.report(report_id).sha256
-    ensure_can_edit(request, user, sha256)
+        report = state.store.catalog.report(report_id).as_json()
+    ensure_can_edit(user, report)
     meta = ReportMeta(
-        title=title.strip() or None,
-        acronym=acronym.strip() or None,
-        programme=programme.strip() or None,
-        period_start=_int(period_start),
-        period_end=_int(period_end),
-        budget_total=_number(budget_total),
-        eu_funding=_number(eu_funding),
-        currency=currency.strip().upper() or None,
+        title=fields.text(title, "title", MAX_FIELD) or None,
+        acronym=fields.text(acronym, "acronym", 40) or None,
+        programme=fields.text(programme, "programme", MAX_FIELD) or None,
+        period_start=fields.optional_int(period_start, "start year", *YEARS),
+        period_end=fields.optional_int(period_end, "end year", *YEARS),
+        budget_total=fields.optional_amount(budget_total, "total budget"),
+        eu_funding=fields.optional_amount(eu_funding, "EU funding"),
+        currency=fields.optional_currency(currency, "currency"),
     )
+    if meta.period_start and meta.period_end and meta.period_start > meta.period_end:
+        raise fields.FieldError(f"The start year {meta.period_start} comes after the end year {meta.period_end}.")
+    department = fields.text(department, "department", MAX_FIELD)
+    contact = fields.text(contact, "contact person", MAX_FIELD)
     form = await request.form()
     sections = {
         key.removeprefix("section:"): str(value)
@@ -205,7 +213,7 @@ async def review_save(
     }
     partners, contacts = _people_from_form(form)
     with state.lock:
-        state.store.catalog.update_report(report_id, meta, department.strip() or None, contact.strip() or None)
+        state.store.catalog.update_report(report_id, meta, department or None, contact or None)
         state.store.reclassify(report_id, sections)
         state.store.catalog.replace_people(report_id, partners, contacts)
         if form.get("themes_shown"):
@@ -220,7 +228,7 @@ async def review_save(
 def visible(request: Request, rows: list[dict]) -> list[dict]:
     """Published reports for everyone; a draft only for whoever may edit it."""
     user = current_user(request)
-    return [r for r in rows if r["status"] == "published" or can_edit(request, user, r["sha256"])]
+    return [r for r in rows if r["status"] == "published" or can_edit(user, r)]
 
 
 def ensure_visible(request: Request, report: dict) -> None:
@@ -228,66 +236,53 @@ def ensure_visible(request: Request, report: dict) -> None:
         raise ReportNotFound(f"No report has id {report['id']}; `kb reports` lists them.")
 
 
-def ensure_can_edit(request: Request, user, sha256: str) -> None:
-    if not can_edit(request, user, sha256):
+def ensure_can_edit(user, report: dict) -> None:
+    if not can_edit(user, report):
         raise HTTPException(403, "Only the editor who uploaded this report, or an admin, may change it.")
 
 
-def record_uploader(request: Request, job) -> None:
-    """The uploading account owns the report made from this file (kb.accounts.Accounts.uploader)."""
-    if job is not None:
-        request.app.state.auth.accounts.record_uploader(job.sha256, actor(request))
-
-
 def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:
-    """Rows partner-N-* and contact-N-* of the review form; a row without a name, or ticked for removal, goes."""
+    """Rows partner-N-* and contact-N-* of the review form; a row without a name, or ticked for removal, goes.
+    Every value is checked (kb.fields): a wrong one is refused with a message naming its row."""
 
-    def rows(prefix: str) -> list[dict[str, str]]:
-        found: dict[str, dict[str, str]] = {}
+    def rows(prefix: str) -> list[tuple[int, dict[str, str]]]:
+        found: dict[int, dict[str, str]] = {}
         for key, value in form.multi_items():
             parts = key.split("-", 2)
             if len(parts) == 3 and parts[0] == prefix:
-                found.setdefault(parts[1], {})[parts[2]] = str(value).strip()
-        return [
-            row
-            for _, row in sorted(found.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0)
-            if row.get("name") and not row.get("remove")
-        ]
+                number = fields.optional_int(parts[1], f"{prefix} row number", 0, 100_000) or 0
+                found.setdefault(number, {})[parts[2]] = str(value)
+        return [(n, row) for n, row in sorted(found.items()) if row.get("name", "").strip() and not row.get("remove")]
 
     partners = [
         Partner(
-            r["name"],
-            (r.get("country") or "").upper()[:2] or None,
+            fields.text(r["name"], f"name of partner {n}", MAX_FIELD),
+            fields.optional_country(r.get("country", ""), f"country of partner {n}"),
             r.get("role") if r.get("role") in PARTNER_ROLES else "partner",
-            _int(r.get("page", "")) or 0,
+            fields.optional_int(r.get("page", ""), f"page of partner {n}", 0, 100_000) or 0,
         )
-        for r in rows("partner")
+        for n, r in rows("partner")
     ]
     contacts = [
         Contact(
-            r["name"],
-            r.get("role") or None,
-            r.get("organisation") or None,
-            r.get("email") or None,
-            r.get("phone") or None,
-            _int(r.get("page", "")) or 0,
+            fields.text(r["name"], f"name of contact {n}", MAX_FIELD),
+            fields.text(r.get("role", ""), f"role of contact {n}", MAX_FIELD) or None,
+            fields.text(r.get("organisation", ""), f"organisation of contact {n}", MAX_FIELD) or None,
+            fields.optional_email(r.get("email", ""), f"e-mail address of contact {n}"),
+            _phone(r.get("phone", ""), f"phone number of contact {n}"),
+            fields.optional_int(r.get("page", ""), f"page of contact {n}", 0, 100_000) or 0,
         )
-        for r in rows("contact")
+        for n, r in rows("contact")
     ]
     return partners, contacts
 
 
-def _int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
-
-
-def _number(text: str) -> float | None:
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        return float(cleaned) if cleaned else None
-    except ValueError:
-        return None
+def _phone(value: str, what: str) -> str | None:
+    """A phone number as printed: digits, spaces and + ( ) - / only."""
+    value = fields.text(value, what, 40)
+    if value and not re.fullmatch(r"\+?[0-9 ()/.-]{5,}", value):
+        raise fields.FieldError(f"The {what} {value!r} is not a phone number; use digits, spaces, + and -.")
+    return value or None
 
 
 @router.get("/healthz", dependencies=[requires(Role.PUBLIC)])

@@ -56,7 +56,9 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
         await run_in_threadpool(_audit, state, actor(request), name, "rejected")
         raise KBError(_named(str(exc), path, name)) from exc
     try:
-        job = state.jobs.submit("register", name, path, format=fmt, columns=columns, actor=actor(request))
+        job = state.jobs.submit(
+            "register", name, path, owner=actor(request), format=fmt, columns=columns, actor=actor(request)
+        )
     except QueueFull as exc:
         path.unlink(missing_ok=True)
         await run_in_threadpool(_audit, state, actor(request), name, "refused: queue full")

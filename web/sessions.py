@@ -1,9 +1,10 @@
 """Signed session cookies and the security headers every response carries (both plain ASGI middleware).
 
 The session is a small dict (account id, session epoch, CSRF token, OIDC state) signed with the
-secret key by itsdangerous and kept in an HttpOnly, SameSite=Lax cookie. It is Secure unless the
-browser talks plain http to a loopback address (`make run`), per KB_COOKIE_SECURE. Idle sessions
-expire after KB_SESSION_HOURS; logging out or an account change ends them server-side (epoch).
+secret key by itsdangerous and kept in an HttpOnly, SameSite=Lax cookie, Secure unless KB_COOKIE_SECURE
+is off (plain-http development on loopback, `make run`): a setting, never a guess from the request's
+Host header, which the client chooses. Idle sessions expire after KB_SESSION_HOURS; logging out or an
+account change ends them server-side (epoch).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def is_loopback(host_header: str) -> bool:
 
 
 class SessionMiddleware:
-    def __init__(self, app, secret: str, max_age_s: int, secure: str = "auto"):
+    def __init__(self, app, secret: str, max_age_s: int, secure: bool = True):
         self.app = app
         self.serializer = URLSafeTimedSerializer(secret, salt="kb.session")
         self.max_age_s = max_age_s
@@ -67,10 +68,7 @@ class SessionMiddleware:
                 data, refresh = {}, True
         scope["session"] = data
         before = json.dumps(data, sort_keys=True)
-        secure = self.secure == "true" or (
-            self.secure == "auto"
-            and not (scope["scheme"] == "http" and is_loopback(connection.headers.get("host", "")))
-        )
+        secure = self.secure
 
         async def send_with_cookie(message):
             if message["type"] == "http.response.start":

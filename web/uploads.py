@@ -8,26 +8,11 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request, UploadFile
 
-from ingest.sandbox import PDF_SIGNATURE
+from ingest.sandbox import starts_like_pdf
 from kb.errors import ReportRejected
 from kb.settings import Settings
-from web.auth import actor
+from web.auth import actor, can_edit, count_upload, current_user
 from web.jobs import QueueFull
-
-
-def body_limit(settings: Settings) -> int:
-    """The largest request body accepted: one file at the size limit plus room for the form's framing.
-
-    The app enforces it in a middleware (413 at the first read, so a body declared too large is never
-    read, and a chunked one is cut off as soon as it passes the limit)."""
-    return settings.max_file_mb * 1024 * 1024 + 64 * 1024
-
-
-def check_declared_size(request: Request, settings: Settings) -> None:
-    """413 when the client declares too large a body."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > body_limit(settings):
-        raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
 
 
 def upload_folder(settings: Settings) -> Path:
@@ -67,7 +52,7 @@ async def receive(upload: UploadFile, settings: Settings) -> tuple[Path, str, st
                 head += block[: 1024 - len(head)]
             digest.update(block)
             out.write(block)
-    if PDF_SIGNATURE not in head:
+    if not starts_like_pdf(head):
         path.unlink(missing_ok=True)
         raise ReportRejected("not_pdf", "the file does not start with %PDF-")
     return path, digest.hexdigest(), display_name(upload.filename)
@@ -83,19 +68,31 @@ def display_name(name: str | None) -> str:
     return cleaned[-120:]
 
 
+def pdf_download_name(name: str | None) -> str:
+    """The name a stored report is downloaded under: always ending in .pdf, whatever it was uploaded as,
+    so that a browser never saves or opens it as another type."""
+    shown = display_name(name)
+    return shown if shown.lower().endswith(".pdf") else shown[-116:] + ".pdf"
+
+
 async def accept(request: Request, upload: UploadFile):
     """Receive an upload and queue it for reading; returns (job, None), or (None, report) for a duplicate."""
     state = request.app.state.kb
-    check_declared_size(request, state.settings)
     path, sha256, name = await receive(upload, state.settings)
     with state.lock:
         existing = state.store.catalog.report_by_sha(sha256)
         state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
     if existing is not None:
         path.unlink(missing_ok=True)
+        if not existing.published and not can_edit(current_user(request), existing.as_json()):
+            raise HTTPException(
+                409, "This file is already stored as a draft another editor uploaded; they or an admin can publish it."
+            )
         return None, existing
     try:
-        return state.jobs.submit("report", name, path, sha256), None
+        job = state.jobs.submit("report", name, path, sha256, owner=actor(request))
+        count_upload(request)
+        return job, None
     except QueueFull as exc:
         path.unlink(missing_ok=True)
         with state.lock:
