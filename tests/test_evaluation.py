@@ -7,7 +7,7 @@ import math
 import pytest
 
 from kb.evaluation import Query, Ranked, load_queries, project_scores, scores
-from tests.conftest import SHARED
+from tests.conftest import CORPUS, ROOT, SHARED
 
 QUERY = Query("q", "sv", "lesson", "?", {"a.pdf": frozenset({3, 4}), "b.pdf": frozenset({7})})
 
@@ -58,3 +58,13 @@ def test_the_shared_query_file_loads():
     queries = load_queries(path)
     assert len(queries) >= 50
     assert all("/" not in f for q in queries for f in q.relevant)
+
+
+def test_the_archive_query_file_judges_archive_reports():
+    """eval/archive_queries.jsonl parses, negatives judge nothing, and judged files are reports of the archive."""
+    queries = load_queries(ROOT / "eval" / "archive_queries.jsonl")
+    assert all(bool(q.relevant) == (q.kind != "negative") for q in queries)
+    archive = CORPUS / "archive" / "reports"
+    if not archive.is_dir():
+        pytest.skip("../shared/corpus/archive is not available")
+    assert {f for q in queries for f in q.relevant} <= {p.name for p in archive.glob("*.pdf")}
