@@ -189,6 +189,7 @@ def stats(ctx: click.Context) -> None:
     Example: kb stats
     """
     from kb.catalog import Catalog
+    from kb.errors import DiskFull
     from kb.index import VectorIndex
 
     settings = _settings(ctx).check()
@@ -198,7 +199,11 @@ def stats(ctx: click.Context) -> None:
         figures["embedding_model"] = catalog.get_meta("embedding_model")
     finally:
         catalog.close()
-    figures["vectors"] = VectorIndex.open(settings).count()
+    try:
+        figures["vectors"] = VectorIndex.open(settings).count()
+    except DiskFull as exc:
+        figures["vectors"] = None
+        click.echo(f"Warning: the vector index could not be opened to count its vectors. {exc}", err=True)
     click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
 
 
@@ -276,18 +281,23 @@ def person_export(ctx: click.Context, email: str) -> None:
 @click.argument("email")
 @click.pass_context
 def person_erase(ctx: click.Context, email: str) -> None:
-    """Erase the person with this e-mail address from contacts, passages and the vector index.
+    """Erase the person with this e-mail address from contacts, passages, the index and the original PDFs.
 
     Example: kb person erase anna.lindqvist@norrvik.example.org
     """
     import getpass
 
-    from kb.people import erase_person
+    from ingest.erasure import erase_person
     from kb.store import Store
 
     with Store.open(_settings(ctx)) as store:
-        count = erase_person(store, email, getpass.getuser())
-    click.echo(f"Erased {email}; {count} passages redacted and re-embedded.")
+        done = erase_person(store, email, getpass.getuser())
+    click.echo(
+        f"Erased person {done.key}: {done.passages_redacted} passages redacted and re-embedded, "
+        f"{len(done.originals_redacted)} original PDFs redacted"
+        + (f", {len(done.originals_withheld)} withheld (upload a redacted copy)" if done.originals_withheld else "")
+        + "."
+    )
 
 
 @main.command()

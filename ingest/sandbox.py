@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ingest.pdf import PdfText
-from kb.errors import ReportRejected
+from kb.errors import REJECTION_REASONS, ReportRejected
 from kb.settings import Settings
 
 PDF_SIGNATURE = b"%PDF-"
@@ -53,14 +53,23 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
         "path": str(path),
         "max_pages": settings.max_pages,
         "max_chars": settings.max_pages * 20_000,
+    }
+    answer = run_child("ingest.pdf_worker", request, settings)
+    return PdfText(pages=[str(p) for p in answer["pages"]], title=answer.get("title"))
+
+
+def run_child(module: str, request: dict, settings: Settings) -> dict:
+    """Run ``python -m module`` on ``request`` under the reader's limits (memory, CPU, wall clock,
+    niceness); its JSON answer, or ReportRejected with a listed reason."""
+    limits = {
         "memory_mb": settings.parse_memory_mb,
         "cpu_s": int(settings.parse_timeout_s) + 1,
         "niceness": READER_NICENESS,
     }
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "ingest.pdf_worker"],
-            input=json.dumps(request).encode(),
+            [sys.executable, "-m", module],
+            input=json.dumps({**request, **limits}).encode(),
             capture_output=True,
             timeout=settings.parse_timeout_s,
             check=False,
@@ -74,9 +83,9 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
     except ValueError:
         raise ReportRejected("broken", "the reader gave no usable answer") from None
     if answer.get("status") == "ok":
-        return PdfText(pages=[str(p) for p in answer["pages"]], title=answer.get("title"))
+        return answer
     reason = answer.get("reason")
-    if reason not in ("not_pdf", "encrypted", "no_text", "too_large", "too_many_pages", "broken", "timeout"):
+    if reason not in REJECTION_REASONS:
         reason = "broken"
     raise ReportRejected(reason, str(answer.get("detail", ""))[:300])
 

@@ -20,6 +20,7 @@ from enum import IntEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kb.disk import DiskAwareConnection
 from kb.errors import AccountError
 from kb.settings import Settings
 
@@ -128,7 +129,14 @@ class Accounts:
     @classmethod
     def open(cls, settings: Settings) -> Accounts:
         settings.catalog_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(settings.catalog_path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(
+            settings.catalog_path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=10,
+            factory=DiskAwareConnection,
+        )
+        conn.data_dir = settings.data_dir
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)

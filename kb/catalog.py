@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kb import bm25
+from kb.disk import DiskAwareConnection
 from kb.errors import CatalogError, ReportNotFound
 from kb.models import Chunk, Contact, Filters, Partner, Report, ReportMeta
 from kb.settings import Settings
@@ -18,6 +20,7 @@ from kb.terms import index_terms
 
 SCHEMA_VERSION = 5
 TERM_COLUMNS = 3  # chunk_terms: chunk_id (not indexed), stems, exact
+ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.people
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -219,7 +222,10 @@ class Catalog:
         path = settings.catalog_path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=10, factory=DiskAwareConnection
+            )
+            conn.data_dir = settings.data_dir
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -285,6 +291,8 @@ class Catalog:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        if self.get_meta(key) == value:
+            return  # no write: opening a catalog on a full disk must not need one
         self._conn.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
@@ -457,6 +465,38 @@ class Catalog:
                 tx.execute("UPDATE chunks SET text = ? WHERE id = ?", (text, chunk_id))
                 tx.execute("DELETE FROM chunk_terms WHERE rowid = ?", (row["term_row"],))
                 _insert_terms(tx, [(chunk_id, row["heading"], text, row["lang"])])
+
+    def withhold_originals(self, report_ids: Sequence[int]) -> None:
+        """The original PDFs of these reports are not served until a redacted copy replaces them."""
+        with self.transaction() as tx:
+            tx.executemany(
+                "UPDATE reports SET original = 'withheld' WHERE id = ? AND kind = 'report'",
+                [(rid,) for rid in report_ids],
+            )
+
+    def set_original(self, report_id: int, state: str) -> None:
+        """Record the state of a report's original PDF: 'kept', 'redacted' or 'withheld'."""
+        if state not in ORIGINAL_STATES:
+            raise CatalogError(f"Unknown state of an original {state!r}; use one of {', '.join(ORIGINAL_STATES)}.")
+        self._conn.execute("UPDATE reports SET original = ? WHERE id = ?", (state, report_id))
+
+    def pseudonymise_audit(self, needles: Sequence[str], key: str) -> int:
+        """Replace a person's address and names by their key in the audit log's earlier entries; returns how many."""
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)), re.IGNORECASE)
+        rows = []
+        for needle in needles:
+            rows += self._conn.execute(
+                "SELECT id, target, outcome FROM audit_log WHERE instr(lower(target), lower(?)) "
+                "OR instr(lower(outcome), lower(?))",
+                (needle, needle),
+            ).fetchall()
+        changed = {r["id"]: (pattern.sub(key, r["target"]), pattern.sub(key, r["outcome"])) for r in rows}
+        with self.transaction() as tx:
+            tx.executemany(
+                "UPDATE audit_log SET target = ?, outcome = ? WHERE id = ?",
+                [(target, outcome, rid) for rid, (target, outcome) in changed.items()],
+            )
+        return len(changed)
 
     def audit(self, actor: str, action: str, target: str, outcome: str = "ok") -> None:
         """Append to the audit log: who did what to what, when, and how it went."""

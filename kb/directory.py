@@ -9,6 +9,7 @@ and applied on every rebuild. Organisation ids stay the same as long as an organ
 from __future__ import annotations
 
 import hashlib
+import logging
 import weakref
 from collections import Counter
 from collections.abc import Iterator
@@ -20,8 +21,10 @@ from rapidfuzz import fuzz
 from kb import directory_catalog as tables
 from kb.catalog import Catalog
 from kb.dedupe import FUZZY_THRESHOLD, Cluster, Mention, cluster, identifiers_of
-from kb.errors import KBError, ReportNotFound
+from kb.errors import DiskFull, KBError, ReportNotFound
 from kb.orgnames import alias_key, normalise, org_type
+
+log = logging.getLogger("kb")
 
 STALE_AFTER_YEARS = 3  # a contact not seen in any source for longer may have moved on
 _deferred: weakref.WeakKeyDictionary[Catalog, int] = weakref.WeakKeyDictionary()
@@ -106,7 +109,10 @@ def ensure_current(catalog: Catalog) -> None:
     """Rebuild when partners, contacts or decisions changed since the last build (cheap when not),
     except while the rebuild is :func:`deferred`."""
     if not _deferred.get(catalog) and catalog.get_meta("directory") != tables.fingerprint(catalog):
-        build(catalog)
+        try:
+            build(catalog)
+        except DiskFull as exc:  # a read must not need a write: the directory as built last time serves
+            log.warning("the partner directory was not rebuilt: %s", exc)
 
 
 @contextmanager

@@ -17,6 +17,10 @@ class CatalogError(KBError):
     """The catalog database is unusable or refused an operation."""
 
 
+class DiskFull(KBError):
+    """The disk holding the data directory is full: writes are refused, reads go on (web: 507)."""
+
+
 class WriterBusyError(KBError):
     """Another process is already writing to this data directory."""
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from kb.disk import disk_full, is_disk_full
 from kb.errors import IndexDamaged, VectorIndexError
 from kb.settings import Settings
 
@@ -26,6 +28,7 @@ class VectorIndex:
     def __init__(self, client, collection):
         self._client = client
         self._collection = collection
+        self._data_dir: Path | None = None  # the embedded index's data directory; None on a chroma server
 
     @classmethod
     def open(cls, settings: Settings, model_id: str | None = None, dim: int | None = None) -> VectorIndex:
@@ -56,11 +59,14 @@ class VectorIndex:
         except VectorIndexError:
             raise
         except Exception as exc:
+            if not settings.chroma_url and is_disk_full(exc):
+                raise disk_full(settings.data_dir) from exc  # not damaged: chroma writes as it opens
             where = settings.chroma_url or settings.chroma_path
             raise (VectorIndexError if settings.chroma_url else IndexDamaged)(
                 f"Cannot open the vector index at {where}: {exc}. Check KB_CHROMA_URL, or run `kb reindex`."
             ) from exc
         index = cls(client, collection)
+        index._data_dir = None if settings.chroma_url else settings.data_dir  # where a full disk would be ours
         built_with = index.model_id
         if model_id is not None and built_with is not None and built_with != model_id:
             raise VectorIndexError(
@@ -139,6 +145,7 @@ class VectorIndex:
                     metadatas=list(metadatas[start:end]),
                 )
         except Exception as exc:
+            self._raise_if_disk_full(exc)
             raise VectorIndexError(f"Cannot write to the vector index: {exc}") from exc
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
@@ -147,6 +154,7 @@ class VectorIndex:
         try:
             collection.update(ids=list(ids), metadatas=list(metadatas))
         except Exception as exc:
+            self._raise_if_disk_full(exc)
             raise VectorIndexError(f"Cannot update the vector index: {exc}") from exc
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -156,7 +164,13 @@ class VectorIndex:
             for start in range(0, len(ids), PAGE):
                 self._collection.delete(ids=list(ids[start : start + PAGE]))
         except Exception as exc:
+            self._raise_if_disk_full(exc)
             raise VectorIndexError(f"Cannot delete from the vector index: {exc}") from exc
+
+    def _raise_if_disk_full(self, exc: Exception) -> None:
+        """A write the embedded index refused for want of space is a full disk, not a damaged index."""
+        if self._data_dir is not None and is_disk_full(exc):
+            raise disk_full(self._data_dir) from exc
 
     def neighbours(self, vector: np.ndarray, k: int, where: dict | None = None) -> np.ndarray:
         """The stored vectors of the ``k`` nearest chunks (for pseudo-relevance feedback)."""

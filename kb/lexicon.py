@@ -106,16 +106,19 @@ class Lexicon:
     def save(self) -> None:
         tmp = self.path.with_name(self.path.name + ".part.npz")
         count_words = sorted(self.counts)
-        np.savez(
-            tmp,
-            model=np.array(self.model_id),
-            count_words=np.array(count_words, dtype=str),
-            counts=np.array([self.counts[w] for w in count_words], dtype=np.int64),
-            mark=np.array(self.mark or ""),
-            words=np.array(self.words, dtype=str),
-            vectors=self.vectors,
-        )
-        tmp.replace(self.path)
+        try:
+            np.savez(
+                tmp,
+                model=np.array(self.model_id),
+                count_words=np.array(count_words, dtype=str),
+                counts=np.array([self.counts[w] for w in count_words], dtype=np.int64),
+                mark=np.array(self.mark or ""),
+                words=np.array(self.words, dtype=str),
+                vectors=self.vectors,
+            )
+            tmp.replace(self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
         self._loaded_mtime = os.stat(self.path).st_mtime
 
     def translate(self, vectors: np.ndarray, top: int, min_similarity: float) -> list[list[str]]:

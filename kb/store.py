@@ -8,6 +8,7 @@ removes; a report is visible only once its catalog transaction has committed.
 from __future__ import annotations
 
 import itertools
+import logging
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from kb.catalog import Catalog
+from kb.disk import writing_to
 from kb.embedder import Embedder
-from kb.errors import IndexDamaged
+from kb.errors import DiskFull, IndexDamaged
 from kb.index import VectorIndex
 from kb.lexicon import LANG as LEXICON_LANG
 from kb.lexicon import Lexicon
@@ -29,6 +31,7 @@ from kb.passages import passage_text, vector_metadata
 from kb.settings import Settings
 from kb.themes import ThemeSuggester, store_suggestion
 
+log = logging.getLogger("kb")
 MODEL_KEY = "embedding_model"
 LEXICON_SAVE_SECONDS = 60.0  # during a batch, readers see new words at least this often
 WORD_BATCH = 64  # lexicon words per model call (kb.row_quantise: same vectors in any batch)
@@ -76,6 +79,7 @@ class Store:
         self.embedder = embedder
         self.embed_seconds = 0.0  # time spent in the model, for ingestion reports
         self.index_damage: str | None = None  # why the index was found damaged and replaced by an empty one
+        self.partial_files_discarded = 0  # files cut short by an earlier run (a full disk, a kill), deleted
         self.lexicon = Lexicon.load(settings.lexicon_path, embedder.words_id)
         self._lexicon_unsaved = False
         self._lexicon_saved_at = time.monotonic()
@@ -87,11 +91,13 @@ class Store:
         settings.check()
         lock = WriterLock(settings.lock_path).acquire()
         try:
+            discarded = _discard_partial(settings)
             embedder = embedder or Embedder.load(settings, bulk=True)  # the web app passes its searching one
             catalog = Catalog.open(settings)
             index, damage = _open_index(settings, embedder.index_id if check_model else None, embedder.dim)
             store = cls(settings, lock, catalog, index, embedder)
             store.index_damage = damage
+            store.partial_files_discarded = discarded
             if check_model:
                 catalog.set_meta(MODEL_KEY, embedder.index_id)
                 if not store.lexicon.loaded:
@@ -208,13 +214,21 @@ class Store:
                 uploaded_by=report.uploaded_by,
             )
             if len(report.chunks):
-                store_suggestion(self.catalog, report_id, self.themes.suggest(report.vectors))
+                self._suggest_themes(report_id, report.vectors)
             if (old := report.replace) is not None:
                 self.index.delete(sorted(set(old_ids[old.id]) - {c.id for c in report.chunks}))
                 if old.sha256 != report.sha256:
                     self.original_path(old.sha256).unlink(missing_ok=True)
             self._learn_words(report.chunks, replaced=old_english[old.id] if old else [])
         return ids
+
+    def _suggest_themes(self, report_id: int, vectors) -> None:
+        """Themes for a report just committed. On a full disk the report stays stored without them (the web
+        app suggests them for such reports when it starts), rather than reported as failed."""
+        try:
+            store_suggestion(self.catalog, report_id, self.themes.suggest(vectors))
+        except DiskFull as exc:
+            log.warning("report %s stored without themes: %s", report_id, exc)
 
     def reclassify(self, report_id: int, sections: dict[str, str]) -> None:
         """Correct section kinds chosen by the reader (review form), in the catalog and the index filters."""
@@ -244,9 +258,15 @@ class Store:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".part")
-            shutil.copyfile(source, tmp)
-            tmp.replace(target)
+            try:
+                with writing_to(self.settings.data_dir):
+                    shutil.copyfile(source, tmp)
+                tmp.replace(target)
+            finally:
+                tmp.unlink(missing_ok=True)
         return target
+
+
 
     def reconcile(self) -> Reconciliation:
         """Make the vector index hold exactly the catalog's chunks."""
@@ -303,9 +323,16 @@ class Store:
             self._save_lexicon()
 
     def _save_lexicon(self) -> None:
+        """Write the lexicon file. On a full disk it stays unsaved (and in use, in memory) until the next save
+        or close; a process that ends before then counts the words again when the next one opens."""
         if self._lexicon_unsaved:
             self.lexicon.mark = self.catalog.passages_mark(LEXICON_LANG)
-            self.lexicon.save()
+            try:
+                with writing_to(self.settings.data_dir):
+                    self.lexicon.save()
+            except DiskFull as exc:
+                log.warning("the lexicon was not saved: %s", exc)
+                return
             self._lexicon_unsaved = False
             self._lexicon_saved_at = time.monotonic()
 
@@ -329,6 +356,16 @@ class Store:
             return self.embedder.passages(texts)
         finally:
             self.embed_seconds += time.perf_counter() - started
+
+
+def _discard_partial(settings: Settings) -> int:
+    """Delete what writes cut short left behind (a copy of an original, a redaction, the lexicon's next
+    version): a full disk or a killed process. Called by the writer, once it holds the lock."""
+    partial = list(settings.files_dir.glob("*.part")) if settings.files_dir.is_dir() else []
+    partial += list(settings.data_dir.glob("*.part.npz"))
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return len(partial)
 
 
 def _open_index(settings: Settings, model_id: str | None, dim: int) -> tuple[VectorIndex, str | None]:

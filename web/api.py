@@ -13,7 +13,7 @@ from kb.models import SECTION_KINDS
 from kb.recommend import PartnerFilters
 from kb.themes import BY_KEY, themes_of
 from web import uploads
-from web.auth import UploadingUser, current_user, requires
+from web.auth import AdminUser, UploadingUser, current_user, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -292,6 +292,22 @@ async def api_upload(request: Request, file: Annotated[UploadFile, File()], user
             "report_id": existing.id,
         }
     return job.as_json()
+
+
+class OriginalOut(BaseModel):
+    report_id: int
+    original: str  # "redacted": the uploaded copy is what /reports/{id}/pdf serves now
+
+
+@router.post("/reports/{report_id}/original", response_model=OriginalOut)
+async def api_upload_original(
+    request: Request, report_id: ReportId, file: Annotated[UploadFile, File()], user: AdminUser
+):
+    """Replace a report's withheld (or redacted) original PDF with a redacted copy (admins)."""
+    from web.pages import replace_withheld
+
+    await replace_withheld(request, report_id, file)
+    return {"report_id": report_id, "original": "redacted"}
 
 
 @router.get("/healthz", include_in_schema=False, dependencies=[requires(Role.PUBLIC)])

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest import pipeline
 from kb.embedder import Embedder
-from kb.errors import IndexUnavailable, KBError, ReportNotFound, VectorIndexError
+from kb.errors import DiskFull, IndexUnavailable, KBError, ReportNotFound, VectorIndexError
 from kb.search import Searcher
 from kb.settings import Settings
 from kb.store import Store
@@ -45,8 +45,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             left = uploads.discard_leftovers(settings)  # only now: the store's writer lock is ours
             if left:
                 log.warning("Deleted %d uploaded files an earlier run queued and never read.", left)
-            for lost in store.catalog.fail_unfinished_jobs(LOST):
-                store.catalog.audit("kb serve", "upload", lost["filename"], "failed: the server stopped before it")
+            if store.partial_files_discarded:
+                log.warning("Deleted %d files an earlier run left half-written.", store.partial_files_discarded)
+            try:
+                for lost in store.catalog.fail_unfinished_jobs(LOST):
+                    store.catalog.audit("kb serve", "upload", lost["filename"], "failed: the server stopped before it")
+            except DiskFull as exc:  # the app still serves searches; the journal is put right at a later start
+                log.warning("Upload jobs of an earlier run not marked failed: %s", exc)
             if seed_samples and not store.catalog.reports() and SAMPLES.is_dir():
                 pipeline.ingest_paths([SAMPLES], settings, store=store)
             lock = threading.RLock()
@@ -210,6 +215,11 @@ def _install_error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
             "Search is unavailable while the search index is checked and repaired; try again shortly.",
             headers={"Retry-After": "60"},
         )
+
+    @app.exception_handler(DiskFull)
+    async def disk_full(request: Request, exc: DiskFull):
+        log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, 507, str(exc))
 
     @app.exception_handler(KBError)
     async def kb_error(request: Request, exc: KBError):

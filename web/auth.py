@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from kb.accounts import Account, Accounts, Role, parse_role_map
-from kb.errors import AccountError, SettingsError
+from kb.errors import AccountError, DiskFull, SettingsError
 from kb.secret_key import secret_key
 from kb.settings import Settings
 from web.ratelimit import FailureThrottle, RateLimiter
@@ -129,9 +129,14 @@ def start_session(request: Request, account: Account) -> None:
 
 
 def end_session(request: Request) -> None:
+    """Log out: this browser's cookie goes in any case; the account's other sessions end too, unless the disk
+    is full (then only this one ends, and the server log says so)."""
     user = current_user(request)
     if user.account_id is not None:
-        auth_state(request).accounts.end_sessions(user.account_id)
+        try:
+            auth_state(request).accounts.end_sessions(user.account_id)
+        except DiskFull as exc:
+            log.warning("logout of %s ended this session only: %s", user.name, exc)
     request.session.clear()
     request.state.user = None
 

@@ -12,13 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from ingest.erasure import erase_person
 from ingest.register_csv import FIELDS
 from ingest.registers import FORMATS
 from kb import directory, fields
 from kb.accounts import Role
 from kb.errors import KBError
 from kb.orgnames import ORG_TYPES
-from kb.people import erase_person, export_person
+from kb.people import export_person
 from web.api import JobOut
 from web.app import render
 from web.auth import AdminUser, EditorUser, actor, requires
@@ -153,19 +154,17 @@ def erase_person_page(request: Request, user: AdminUser, key: str, confirm: Anno
         raise KBError("Tick the box to confirm that the person is to be erased.")
     email = _email_of(request, key)
     state = _state(request)
-    with state.lock:
-        erase_person(state.store, email, actor(request))
+    erase_person(state.store, email, actor(request), writing=lambda: state.lock)
     return RedirectResponse("/organisations?erased=1", status_code=303)
 
 
 @router.post("/api/people/{key}/erase", tags=["api"])
 def api_erase_person(request: Request, user: AdminUser, key: str) -> dict:
-    """Erase the person from contacts, passages, the directory and the vector index."""
+    """Erase the person from contacts, passages, the directory, the vector index and the original PDFs
+    (each redacted, or withheld until an admin uploads a redacted copy when it cannot be)."""
     email = _email_of(request, key)
     state = _state(request)
-    with state.lock:
-        redacted = erase_person(state.store, email, actor(request))
-    return {"erased": True, "passages_redacted": redacted}
+    return erase_person(state.store, email, actor(request), writing=lambda: state.lock).as_json()
 
 
 # -- register uploads -----------------------------------------------------------------------

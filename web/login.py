@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -9,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from kb.accounts import Account, LoginFailed, Role
-from kb.errors import AccountError
+from kb.errors import AccountError, DiskFull
 from web.app import render
 from web.auth import (
     ReaderUser,
@@ -23,6 +24,7 @@ from web.auth import (
     start_session,
 )
 
+log = logging.getLogger("kb.web.auth")
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["session"])
 
@@ -39,9 +41,13 @@ class SessionOut(BaseModel):
 
 
 def _audit(request: Request, actor: str, action: str, target: str, outcome: str) -> None:
+    """Logging in and out keeps working on a full disk: the entry then goes to the server log instead."""
     state = request.app.state.kb
-    with state.lock:
-        state.store.catalog.audit(actor, action, target, outcome)
+    try:
+        with state.lock:
+            state.store.catalog.audit(actor, action, target, outcome)
+    except DiskFull:
+        log.warning("audit entry not saved (disk full): %s | %s | %s | %s", actor, action, target, outcome)
 
 
 def password_login(request: Request, name: str, password: str) -> Account:

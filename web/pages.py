@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
+from ingest import erasure
 from kb import fields
 from kb.accounts import Role
 from kb.errors import ReportNotFound
@@ -18,7 +20,7 @@ from kb.themes import BY_KEY, THEMES, set_themes
 from web import uploads
 from web.api import ReportId
 from web.app import render
-from web.auth import EditorUser, UploadingUser, actor, can_edit, current_user, requires
+from web.auth import AdminUser, EditorUser, UploadingUser, actor, can_edit, current_user, requires
 from web.state import AppState
 from web.views import search_view
 
@@ -100,13 +102,13 @@ def reports_page(request: Request, sort: str = "newest", programme: str = ""):
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
-def report_page(request: Request, report_id: ReportId):
+def report_page(request: Request, report_id: ReportId, replaced: str = ""):
     from web.api import report_detail
 
     detail = report_detail(_state(request), report_id)
     ensure_visible(request, detail["report"])
     editable = can_edit(current_user(request), detail["report"])
-    return render(request, "report.html", {**detail, "can_edit": editable})
+    return render(request, "report.html", {**detail, "can_edit": editable, "replaced": bool(replaced)})
 
 
 @router.get("/reports/{report_id}/pdf", dependencies=[requires(Role.READER)])
@@ -115,6 +117,8 @@ def report_pdf(request: Request, report_id: ReportId, download: bool = False):
     with state.lock:
         report = state.store.catalog.report(report_id)
     ensure_visible(request, report.as_json())
+    if report.original == "withheld":
+        raise HTTPException(410, WITHHELD)
     path = state.store.original_path(report.sha256)
     disposition = "attachment" if download else "inline"
     return FileResponse(
@@ -125,6 +129,30 @@ def report_pdf(request: Request, report_id: ReportId, download: bool = False):
         # no-store: a draft, or an original later withheld or redacted, must not live on in a browser cache
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
     )
+
+
+WITHHELD = (
+    "The original PDF of this report is withheld: a person it named was erased, and it could not be redacted "
+    "automatically. An admin can upload a redacted copy on the report page."
+)
+
+
+async def replace_withheld(request: Request, report_id: int, upload: UploadFile) -> None:
+    """An admin's redacted copy replaces a report's original (checked by signature, size and the sandboxed reader)."""
+    state = _state(request)
+    path, _, _ = await uploads.receive(upload, state.settings)
+    try:
+        await run_in_threadpool(
+            erasure.replace_original, state.store, report_id, path, actor(request), lambda: state.lock
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@router.post("/reports/{report_id}/original")
+async def upload_original(request: Request, user: AdminUser, report_id: ReportId, file: Annotated[UploadFile, File()]):
+    await replace_withheld(request, report_id, file)
+    return RedirectResponse(f"/reports/{report_id}?replaced=1", status_code=303)
 
 
 @router.get("/upload", response_class=HTMLResponse, dependencies=[requires(Role.EDITOR)])

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ingest.register_csv import parse_mapping
 from ingest.registers import FORMATS, import_entries, read_register
+from kb.disk import writing_to
 from kb.errors import KBError
 from kb.store import Store
 from web.auth import actor
@@ -41,8 +42,9 @@ async def accept_register(request: Request, upload: UploadFile, fmt: str, mappin
     suffix = ".csv.gz" if body.startswith(_GZIP) else {"csv": ".csv", "cordis": ".csv"}.get(fmt, ".json")
     path = folder / f"{uuid.uuid4().hex}{suffix}"
     try:
-        path.write_bytes(body)
-    except OSError:
+        with writing_to(state.settings.data_dir):
+            path.write_bytes(body)
+    except BaseException:
         path.unlink(missing_ok=True)
         raise
     del body

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import HTTPException, Request, UploadFile
 
 from ingest.sandbox import starts_like_pdf
+from kb.disk import writing_to
 from kb.errors import ReportRejected
 from kb.settings import Settings
 from web.auth import actor, can_edit, count_upload, current_user
@@ -41,17 +42,19 @@ async def receive(upload: UploadFile, settings: Settings) -> tuple[Path, str, st
     limit = settings.max_file_mb * 1024 * 1024
     size = 0
     head = b""
-    with open(path, "wb") as out:
-        while block := await upload.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                out.close()
-                path.unlink(missing_ok=True)
-                raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
-            if len(head) < 1024:
-                head += block[: 1024 - len(head)]
-            digest.update(block)
-            out.write(block)
+    try:
+        with writing_to(settings.data_dir), open(path, "wb") as out:
+            while block := await upload.read(1 << 20):
+                size += len(block)
+                if size > limit:
+                    raise HTTPException(413, f"The file is larger than {settings.max_file_mb} MiB.")
+                if len(head) < 1024:
+                    head += block[: 1024 - len(head)]
+                digest.update(block)
+                out.write(block)
+    except BaseException:
+        path.unlink(missing_ok=True)  # nothing half-written stays behind: too large, a full disk, a drop
+        raise
     if not starts_like_pdf(head):
         path.unlink(missing_ok=True)
         raise ReportRejected("not_pdf", "the file does not start with %PDF-")
@@ -76,25 +79,30 @@ def pdf_download_name(name: str | None) -> str:
 
 
 async def accept(request: Request, upload: UploadFile):
-    """Receive an upload and queue it for reading; returns (job, None), or (None, report) for a duplicate."""
+    """Receive an upload and queue it for reading; returns (job, None), or (None, report) for a duplicate.
+    The received file is deleted unless a job takes it."""
     state = request.app.state.kb
     path, sha256, name = await receive(upload, state.settings)
-    with state.lock:
-        existing = state.store.catalog.report_by_sha(sha256)
-        state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
-    if existing is not None:
-        path.unlink(missing_ok=True)
-        if not existing.published and not can_edit(current_user(request), existing.as_json()):
-            raise HTTPException(
-                409, "This file is already stored as a draft another editor uploaded; they or an admin can publish it."
-            )
-        return None, existing
     try:
-        job = state.jobs.submit("report", name, path, sha256, owner=actor(request))
-        count_upload(request)
-        return job, None
-    except QueueFull as exc:
-        path.unlink(missing_ok=True)
         with state.lock:
-            state.store.catalog.audit("web", "upload", name, "refused: queue full")
-        raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
+            existing = state.store.catalog.report_by_sha(sha256)
+            state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
+        if existing is not None:
+            path.unlink(missing_ok=True)
+            if not existing.published and not can_edit(current_user(request), existing.as_json()):
+                raise HTTPException(
+                    409,
+                    "This file is already stored as a draft another editor uploaded; they or an admin can publish it.",
+                )
+            return None, existing
+        try:
+            job = state.jobs.submit("report", name, path, sha256, owner=actor(request))
+        except QueueFull as exc:
+            with state.lock:
+                state.store.catalog.audit("web", "upload", name, "refused: queue full")
+            raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    count_upload(request)
+    return job, None
