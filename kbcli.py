@@ -92,7 +92,7 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 
     Example: kb search "Vad lärde man sig om gemensam upphandling av elbussar?" -k 5
     """
-    from kb.reader import open_reader
+    from kb.search.reader import open_reader
 
     with open_reader(_settings(ctx)) as reader:
         for warning in reader.warnings:
@@ -123,8 +123,8 @@ def evaluate(ctx: click.Context, queries: Path, as_json: bool, runs: Path | None
 
     Example: kb eval ../shared/eval/queries.jsonl --runs runs.jsonl
     """
-    from kb.evaluation import evaluate_queries, format_table, load_queries
-    from kb.reader import open_reader
+    from kb.search.evaluation import evaluate_queries, format_table, load_queries
+    from kb.search.reader import open_reader
 
     judged = load_queries(queries)
     with open_reader(_settings(ctx)) as reader:
@@ -147,7 +147,7 @@ def reports(ctx: click.Context, as_json: bool) -> None:
 
     Example: kb reports --json
     """
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
 
     catalog = Catalog.open(_settings(ctx).check())
     try:
@@ -172,7 +172,7 @@ def delete(ctx: click.Context, report_id: int) -> None:
     """
     import getpass
 
-    from kb.store import Store
+    from kb.store.writer import Store
 
     with Store.open(_settings(ctx)) as store:
         title = store.catalog.report(report_id).filename
@@ -188,9 +188,9 @@ def stats(ctx: click.Context) -> None:
 
     Example: kb stats
     """
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
+    from kb.catalog.index import VectorIndex
     from kb.errors import DiskFull
-    from kb.index import VectorIndex
 
     settings = _settings(ctx).check()
     catalog = Catalog.open(settings)
@@ -214,7 +214,7 @@ def reindex(ctx: click.Context) -> None:
 
     Example: KB_MODEL=intfloat/multilingual-e5-small kb reindex
     """
-    from kb.store import Store
+    from kb.store.writer import Store
 
     with Store.open(_settings(ctx), check_model=False) as store:
         count = store.reindex()
@@ -229,7 +229,7 @@ def backup_command(ctx: click.Context, target: Path) -> None:
 
     Example: kb backup /srv/backups/kb-2026-11-27
     """
-    from kb.backup import backup
+    from kb.catalog.backup import backup
 
     manifest = backup(_settings(ctx).check(), target)
     counts = manifest["counts"]
@@ -244,8 +244,8 @@ def restore_command(ctx: click.Context, source: Path) -> None:
 
     Example: KB_DATA_DIR=/srv/kb-new kb restore /srv/backups/kb-2026-11-27
     """
-    from kb.backup import restore_files
-    from kb.store import Store
+    from kb.catalog.backup import restore_files
+    from kb.store.writer import Store
 
     settings = _settings(ctx).check()
     manifest = restore_files(source, settings)
@@ -269,8 +269,8 @@ def person_export(ctx: click.Context, email: str) -> None:
     """
     import getpass
 
-    from kb.people import export_person
-    from kb.store import Store
+    from kb.store.people import export_person
+    from kb.store.writer import Store
 
     with Store.open(_settings(ctx)) as store:
         data = export_person(store, email, getpass.getuser())
@@ -288,7 +288,7 @@ def person_erase(ctx: click.Context, email: str) -> None:
     import getpass
 
     from ingest.erasure import erase_person
-    from kb.store import Store
+    from kb.store.writer import Store
 
     with Store.open(_settings(ctx)) as store:
         done = erase_person(store, email, getpass.getuser())
@@ -308,7 +308,7 @@ def audit(ctx: click.Context, limit: int) -> None:
 
     Example: kb audit --limit 20
     """
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
 
     catalog = Catalog.open(_settings(ctx).check())
     try:
@@ -329,8 +329,8 @@ def _accounts_and_audit(ctx: click.Context, action: str, target: str, change):
     """Run ``change(accounts)`` and append the outcome to the audit log, with the system user as actor."""
     import getpass
 
-    from kb.accounts import Accounts
-    from kb.catalog import Catalog
+    from kb.catalog.accounts import Accounts
+    from kb.catalog.database import Catalog
 
     settings = _settings(ctx).check()
     accounts = Accounts.open(settings)
@@ -349,7 +349,7 @@ def _accounts_and_audit(ctx: click.Context, action: str, target: str, change):
 
 
 def _new_password(password_stdin: bool) -> tuple[str, bool]:
-    from kb.accounts import generate_password
+    from kb.catalog.accounts import generate_password
 
     if password_stdin:
         return sys.stdin.readline().rstrip("\n"), False
@@ -366,7 +366,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
 
     Example: kb user add anna --role editor
     """
-    from kb.accounts import Role
+    from kb.models import Role
 
     password, generated = _new_password(password_stdin)
     _accounts_and_audit(ctx, "add account", name, lambda a: a.add(name, Role.parse(role), password))
@@ -381,7 +381,7 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
 
     Example: kb user list
     """
-    from kb.accounts import Accounts
+    from kb.catalog.accounts import Accounts
 
     accounts = Accounts.open(_settings(ctx).check())
     try:
@@ -405,7 +405,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
 
     Example: kb user role anna admin
     """
-    from kb.accounts import Role
+    from kb.models import Role
 
     _accounts_and_audit(ctx, "change role", name, lambda a: a.set_role(name, Role.parse(role)))
     click.echo(f"{name} is now {role}.")
@@ -467,7 +467,7 @@ def import_register(ctx: click.Context, file: Path, fmt: str, mapping: str, map_
 
     from ingest.register_csv import parse_mapping
     from ingest.registers import import_entries, read_register
-    from kb.store import Store
+    from kb.store.writer import Store
 
     columns = None
     if fmt == "csv":
@@ -495,7 +495,7 @@ def model_build(ctx: click.Context) -> None:
 
     Example: KB_MODEL_CACHE=/opt/kb/models kb model build
     """
-    from kb.embedder import Embedder
+    from kb.model.embedder import Embedder
 
     settings = _settings(ctx)
     embedder = Embedder.load(settings)
@@ -510,9 +510,9 @@ def directory(ctx: click.Context, action: str) -> None:
 
     Example: kb directory build
     """
-    from kb import directory as partner_directory
-    from kb.catalog import Catalog
-    from kb.lock import WriterLock
+    from kb.catalog.database import Catalog
+    from kb.catalog.lock import WriterLock
+    from kb.directory import organisations as partner_directory
 
     settings = _settings(ctx).check()
     with WriterLock(settings.lock_path):
@@ -537,7 +537,7 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
     """
     import uvicorn
 
-    from kb.accounts import Accounts
+    from kb.catalog.accounts import Accounts
     from web.app import create_app
     from web.server import check_plain_http, uvicorn_config
 
@@ -560,7 +560,7 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
 
 
 def _audit_startup(settings: Settings, action: str, target: str, outcome: str) -> None:
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
 
     catalog = Catalog.open(settings)
     try:

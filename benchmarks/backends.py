@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.catalog import Catalog  # noqa: E402
-from kb.embedder import Embedder  # noqa: E402
-from kb.passages import passage_text  # noqa: E402
+from kb.catalog.database import Catalog  # noqa: E402
+from kb.model.embedder import Embedder  # noqa: E402
 from kb.settings import MODEL_BACKENDS, Settings  # noqa: E402
+from kb.store.passages import passage_text  # noqa: E402
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.embedder import Embedder  # noqa: E402
+from kb.model.embedder import Embedder  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 from tests.crash_rounds import Tally, run_round, write_batch  # noqa: E402
 

@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.sandbox import read_pdf  # noqa: E402
-from kb.embedder import Embedder  # noqa: E402
-from kb.evaluation import Ranked, load_queries, scores, summarise  # noqa: E402
+from kb.model.embedder import Embedder  # noqa: E402
+from kb.search.evaluation import Ranked, load_queries, scores, summarise  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 CACHE = Path(__file__).with_name(".cache")

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.registers import read_cordis, read_interreg_se, read_projektbanken  # noqa: E402
-from kb import directory  # noqa: E402
-from kb.catalog import Catalog  # noqa: E402
+from kb.catalog.database import Catalog  # noqa: E402
+from kb.directory import organisations as directory  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 REGISTERS = ROOT.parent / "shared" / "corpus" / "registers"

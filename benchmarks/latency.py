@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.evaluation import load_queries  # noqa: E402
-from kb.reader import open_reader  # noqa: E402
+from kb.search.evaluation import load_queries  # noqa: E402
+from kb.search.reader import open_reader  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 

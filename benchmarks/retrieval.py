@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.evaluation import evaluate_queries, load_queries  # noqa: E402
-from kb.reader import open_reader  # noqa: E402
+from kb.search.evaluation import evaluate_queries, load_queries  # noqa: E402
+from kb.search.reader import open_reader  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
-# Each variant changes the defaults of kb.search.SearchOptions ("ours" changes nothing). The steps
+# Each variant changes the defaults of kb.search.ranking.SearchOptions ("ours" changes nothing). The steps
 # measured before page order and translated keywords existed switch both off, so their rows stay comparable.
 _BEFORE = {"new_pages_first": False, "translate": False}
 _DENSE_ONLY = {**_BEFORE, "keyword": False, "report_boost": 0.0}

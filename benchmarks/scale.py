@@ -8,7 +8,7 @@ their stored vectors, so the judged queries still have their real answers. The r
 one synthetic report per CORDIS project (../shared/corpus/registers), each chunk an organisation line
 followed by real report text from a random place. A sample (``--sample``) of the synthetic chunks is
 embedded by the real model, which also gives the embedding rate; the others get random unit vectors
-of the model's dimension. Everything is stored through kb.store.Store (catalog + FTS5 + chroma).
+of the model's dimension. Everything is stored through kb.store.writer.Store (catalog + FTS5 + chroma).
 
 Printed: search latency p50/p95 through the real hybrid Searcher (model loaded, every query embedded)
 in embedded mode and against `chroma run` on loopback, with where the time goes; ingestion rate into
@@ -55,10 +55,10 @@ UPLOAD_PASSAGES = 64  # about a real report's size
 # -- phases (each in its own process) ---------------------------------------------------------
 def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
     """Copy the real reports in with their vectors, then add synthetic reports up to ``chunks``."""
-    from kb.embedder import Embedder
-    from kb.passages import passage_text
-    from kb.reader import open_reader
-    from kb.store import Store
+    from kb.model.embedder import Embedder
+    from kb.search.reader import open_reader
+    from kb.store.passages import passage_text
+    from kb.store.writer import Store
 
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
@@ -144,9 +144,9 @@ def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
 
 def query(data: Path, queries: Path, rounds: int, chroma_url: str | None) -> dict:
     """Search latency through the Searcher the web app uses, with a breakdown of where time goes."""
-    from kb.evaluation import load_queries
-    from kb.passages import passage_text
-    from kb.reader import open_reader
+    from kb.search.evaluation import load_queries
+    from kb.search.reader import open_reader
+    from kb.store.passages import passage_text
 
     settings = Settings.from_env(data_dir=data, chroma_url=chroma_url)
     texts = [q.text for q in load_queries(queries)]
@@ -195,9 +195,9 @@ def query(data: Path, queries: Path, rounds: int, chroma_url: str | None) -> dic
 def rebuild(data: Path) -> dict:
     """`kb reindex`'s code path (Store.reindex) with a replaying embedder: what rebuilding costs
     besides the model, which the caller adds from the measured embedding rate."""
-    from kb.embedder import Embedder
-    from kb.passages import passage_text
-    from kb.store import Store
+    from kb.model.embedder import Embedder
+    from kb.store.passages import passage_text
+    from kb.store.writer import Store
 
     settings = Settings.from_env(data_dir=data)
     embedder = Embedder.load(settings)

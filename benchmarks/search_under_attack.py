@@ -100,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     queries = FALLBACK
     if args.queries.is_file():
-        from kb.evaluation import load_queries
+        from kb.search.evaluation import load_queries
 
         queries = [q.text for q in load_queries(args.queries)]
     with tempfile.TemporaryDirectory(prefix="kb-attack-") as tmp:

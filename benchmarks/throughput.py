@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest.pipeline import ingest_paths  # noqa: E402
-from kb.embedder import Embedder  # noqa: E402
-from kb.passages import passage_text  # noqa: E402
+from kb.model.embedder import Embedder  # noqa: E402
 from kb.settings import Settings  # noqa: E402
-from kb.store import Store  # noqa: E402
+from kb.store.passages import passage_text  # noqa: E402
+from kb.store.writer import Store  # noqa: E402
 
 
 def main() -> None:

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ingest.sections import Line, Section
-from kb.language import detect
 from kb.models import Chunk
+from kb.text.language import detect
 
 BULLETS = "•▪◦●■–-*"
 MIN_WORDS_ALONE = 8  # a section with fewer words is a stray heading, not a passage

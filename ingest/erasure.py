@@ -1,4 +1,4 @@
-"""Erasing a person everywhere we keep them: the catalog and index (kb.people), then the original PDFs.
+"""Erasing a person everywhere we keep them: the catalog and index (kb.store.people), then the original PDFs.
 
 Each original that named the person is withheld at once and replaced by a redacted copy made in the
 sandboxed child (ingest.redaction); one that cannot be redacted stays withheld, and the report page
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ingest.sandbox import read_pdf, run_child
 from kb.errors import KBError, ReportRejected
-from kb.people import erase_person as erase_from_catalog
-from kb.store import Store
+from kb.store.people import erase_person as erase_from_catalog
+from kb.store.writer import Store
 
 log = logging.getLogger("kb.ingest")
 

@@ -14,11 +14,11 @@ from ingest.metadata import extract_meta
 from ingest.partners import extract as extract_partners
 from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
+from kb.catalog.files import sha256_file
 from kb.errors import KBError, ReportRejected
-from kb.hashing import sha256_file
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
 from kb.settings import Settings
-from kb.store import Store
+from kb.store.writer import Store
 
 MIN_TEXT_CHARS = 200  # less text than this in a whole file means scanned images, not a report
 # Readers run niced and get little CPU while the model embeds: a heavy file (POWERSTEP D5.2, 14 s of

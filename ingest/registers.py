@@ -15,11 +15,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import directory
+from kb.directory import organisations as directory
 from kb.errors import KBError
-from kb.language import detect
 from kb.models import Chunk, Contact, Partner, ReportMeta
-from kb.store import NewReport, Store
+from kb.store.writer import NewReport, Store
+from kb.text.language import detect
 
 FORMATS = ("projektbanken", "interreg-se", "cordis", "csv")
 EMBED_BATCH = 64

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
+
+from kb.errors import AccountError
 
 SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other", "register")
 # "register": a project description imported from a project register: context, not a lesson.
@@ -124,7 +127,7 @@ class Filters:
     lang: str | None = None
     section: str | None = None
     report_id: int | None = None
-    theme: str | None = None  # a key of kb.themes.THEMES
+    theme: str | None = None  # a key of kb.library.themes.THEMES
 
     @property
     def by_report(self) -> bool:
@@ -151,3 +154,47 @@ class Contact:
     email: str | None
     phone: str | None
     page: int
+
+
+class Role(IntEnum):
+    """Each role may do everything the ones below it may."""
+
+    PUBLIC = 0  # anyone, logged in or not (login page, health check)
+    READER = 1  # search and browse published reports
+    EDITOR = 2  # upload, review and publish, edit the reports they uploaded
+    ADMIN = 3  # everything: delete, erase persons, merge organisations, accounts, the audit log
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Role:
+        """An account's role by name: reader, editor or admin."""
+        try:
+            role = cls[text.strip().upper()]
+        except KeyError:
+            role = cls.PUBLIC
+        if role is cls.PUBLIC:
+            raise AccountError(f"Unknown role {text!r}; use reader, editor or admin.")
+        return role
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    role: Role
+    source: str  # "local" (password) or "oidc" (identity provider)
+    disabled: bool
+    epoch: int  # bumped on logout, password, role or state change: older sessions end
+    created_at: str
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "role": self.role.label,
+            "source": self.source,
+            "disabled": self.disabled,
+            "created_at": self.created_at,
+        }

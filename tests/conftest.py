@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.embedder import Embedder
+from kb.model.embedder import Embedder
 from kb.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def store(settings, embedder, index_mode):
     """A writable store; index tests run with the embedded index and with a chroma server."""
     from dataclasses import replace
 
-    from kb.store import Store
+    from kb.store.writer import Store
 
     if index_mode is not None:
         settings = replace(settings, chroma_url=index_mode)
@@ -53,7 +53,7 @@ def _drop_server_collection(settings: Settings) -> None:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from kb.index import COLLECTION
+    from kb.catalog.index import COLLECTION
 
     host, port = settings.chroma_url.rsplit(":", 1)
     client = chromadb.HttpClient(
@@ -67,7 +67,7 @@ def _drop_server_collection(settings: Settings) -> None:
 def indexed_settings(tmp_path_factory, embedder) -> Settings:
     """A data directory holding the sample reports, ingested once; tests must only read it."""
     from ingest.pipeline import ingest_paths
-    from kb.store import Store
+    from kb.store.writer import Store
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("indexed") / "data", model_cache=MODEL_CACHE)
     with Store.open(settings, embedder) as store:
@@ -78,7 +78,7 @@ def indexed_settings(tmp_path_factory, embedder) -> Settings:
 
 @pytest.fixture
 def reader(indexed_settings, embedder):
-    from kb.reader import open_reader
+    from kb.search.reader import open_reader
 
     with open_reader(indexed_settings, embedder) as opened:
         yield opened

@@ -18,12 +18,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
+from kb.catalog.index import VectorIndex
 from kb.errors import IndexDamaged
-from kb.index import VectorIndex
-from kb.search import Searcher
+from kb.search.ranking import Searcher
 from kb.settings import Settings
-from kb.store import Store
+from kb.store.writer import Store
 from tests.pdfs import text_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

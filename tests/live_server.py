@@ -40,8 +40,9 @@ def plain_http(settings):
 
 
 def create_account(settings, role: str = "editor") -> tuple[str, str]:
-    """A real account (kb.accounts) in the catalog of ``settings``, created when missing; returns name and password."""
-    from kb.accounts import Accounts, Role
+    """A real account in the catalog of ``settings``, created when missing; returns its name and password."""
+    from kb.catalog.accounts import Accounts
+    from kb.models import Role
     from tests.logins import PASSWORD, account_name
 
     accounts = Accounts.open(settings)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import httpx
 from fastapi.testclient import TestClient
 
-from kb.accounts import Role
+from kb.models import Role
 
 PASSWORD = "a long test password, never used outside tests"
 ROLES = ("reader", "editor", "admin")

@@ -1,4 +1,4 @@
-"""Accounts (kb.accounts), the session secret (kb.secret_key) and the `kb user` commands."""
+"""Accounts (kb.catalog.accounts), the session secret (kb.catalog.secret_key) and the `kb user` commands."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import stat
 
 import pytest
 
-from kb.accounts import Accounts, LoginFailed, Role, parse_role_map, role_from_claims
+from kb.catalog.accounts import Accounts, LoginFailed, parse_role_map, role_from_claims
+from kb.catalog.secret_key import secret_key
 from kb.errors import AccountError, SettingsError
-from kb.secret_key import secret_key
+from kb.models import Role
 from kb.settings import Settings
 from tests.conftest import MODEL_CACHE
 from tests.test_cli import kb

@@ -8,7 +8,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from kb.accounts import Role
+from kb.models import Role
 from kb.settings import Settings
 from tests.conftest import MODEL_CACHE
 from tests.logins import PASSWORD, account_name, ensure_account, https_client, log_in

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from kb.accounts import Role
+from kb.models import Role
 from kb.settings import Settings
 from tests.conftest import MODEL_CACHE
 from tests.logins import https_client, log_in

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest_paths
-from kb.backup import backup, restore_files
+from kb.catalog.backup import backup, restore_files
 from kb.errors import KBError
-from kb.reader import open_reader
+from kb.search.reader import open_reader
 from kb.settings import Settings
-from kb.store import Store
+from kb.store.writer import Store
 from tests.conftest import MODEL_CACHE, SAMPLES
 
 QUESTIONS = ("Vilka erfarenheter finns av att köpa elbussar tillsammans?", "läkemedelsrester i avloppsvatten")

@@ -1,4 +1,4 @@
-"""Keyword scores for given chunks (kb.bm25) are SQLite FTS5's bm25() for those chunks."""
+"""Keyword scores for given chunks (kb.catalog.bm25) are SQLite FTS5's bm25() for those chunks."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 from kb.models import Chunk, ReportMeta
-from kb.terms import stems, tokens
+from kb.text.terms import stems, tokens
 
 QUERIES = [
     ("en", "joint procurement of electric buses took longer than planned"),

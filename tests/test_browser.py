@@ -31,7 +31,8 @@ FLAGS = [
 def server(tmp_path_factory, embedder):
     import uvicorn
 
-    from kb.accounts import Accounts, Role
+    from kb.catalog.accounts import Accounts
+    from kb.models import Role
     from kb.settings import Settings
     from web.app import create_app
     from web.server import uvicorn_config

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 from kb.models import Chunk, ReportMeta
 
 

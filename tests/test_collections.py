@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb import collections as paths
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 from kb.errors import KBError
+from kb.library import collections as paths
 from kb.models import Chunk, Contact, ReportMeta
 
 

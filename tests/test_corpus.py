@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from ingest.pipeline import ingest_paths
-from kb.reader import open_reader
-from kb.store import Store
+from kb.search.reader import open_reader
+from kb.store.writer import Store
 
 pytestmark = pytest.mark.corpus
 CWPHARMA = (
@@ -47,7 +47,7 @@ def test_swedish_question_on_pharmaceutical_residues_finds_cwpharma(corpus_setti
 
 def test_real_reports_keep_metadata_and_pages(corpus_settings):
     """The LIFE report's budget, EU contribution and programme are read from its front page."""
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
 
     catalog = Catalog.open(corpus_settings)
     try:
@@ -62,7 +62,7 @@ def test_real_reports_keep_metadata_and_pages(corpus_settings):
 
 def test_a_swedish_report_is_swedish(corpus_settings):
     """DIGG's meeting notes are detected as Swedish, chunk by chunk."""
-    from kb.catalog import Catalog
+    from kb.catalog.database import Catalog
 
     catalog = Catalog.open(corpus_settings)
     try:

@@ -11,11 +11,11 @@ import pytest
 
 from ingest.register_csv import parse_mapping
 from ingest.registers import import_register
-from kb import directory
-from kb.dedupe import Mention, cluster, identifiers_of
+from kb.directory import organisations as directory
+from kb.directory.dedupe import Mention, cluster, identifiers_of
 from kb.errors import KBError
-from kb.recommend import PartnerFilters, recommend
-from kb.search import Searcher
+from kb.search.ranking import Searcher
+from kb.search.recommend import PartnerFilters, recommend
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CSV = FIXTURES / "linkoping_projektlista.csv"

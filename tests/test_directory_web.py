@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.directory import person_key
+from kb.directory.organisations import person_key
 from tests.live_server import wait_for_job
 from tests.logins import https_client, log_in
 from web.app import create_app

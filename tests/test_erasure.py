@@ -11,8 +11,8 @@ import pytest
 from ingest.erasure import erase_person
 from ingest.pipeline import ingest_paths
 from ingest.sandbox import read_pdf
-from kb.directory import person_key
-from kb.people import export_person
+from kb.directory.organisations import person_key
+from kb.store.people import export_person
 from tests.conftest import copy_samples
 from tests.logins import https_client, log_in
 from web.app import create_app

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kb.evaluation import Query, Ranked, load_queries, project_scores, scores
+from kb.search.evaluation import Query, Ranked, load_queries, project_scores, scores
 from tests.conftest import CORPUS, ROOT, SHARED
 
 QUERY = Query("q", "sv", "lesson", "?", {"a.pdf": frozenset({3, 4}), "b.pdf": frozenset({7})})

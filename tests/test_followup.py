@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb.catalog import Catalog
-from kb.followup import CountryRow, MoneyRow, figures
+from kb.catalog.database import Catalog
+from kb.library.followup import CountryRow, MoneyRow, figures
 from kb.models import Partner, ReportMeta
 
 # The four sample reports (samples/make_samples.py), counted by hand:

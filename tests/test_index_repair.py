@@ -11,8 +11,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from kb.reader import open_reader
-from kb.store import Store
+from kb.search.reader import open_reader
+from kb.store.writer import Store
 from tests.live_server import create_account, log_in, serve, wait_for_job
 from web.app import create_app
 

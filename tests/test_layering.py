@@ -10,7 +10,7 @@ def test_kb_imports_no_pdf_reader_fastapi_or_jinja():
     """Importing every kb module pulls in neither the PDF reader, fastapi, jinja2 nor click."""
     code = (
         "import pkgutil, importlib, sys, kb\n"
-        "for m in pkgutil.iter_modules(kb.__path__): importlib.import_module('kb.' + m.name)\n"
+        "for m in pkgutil.walk_packages(kb.__path__, 'kb.'): importlib.import_module(m.name)\n"
         "print(sorted(x for x in ('pypdfium2', 'fastapi', 'jinja2', 'click') if x in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

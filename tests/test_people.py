@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import ingest_paths
-from kb.directory import person_key
+from kb.directory.organisations import person_key
 from kb.errors import KBError
-from kb.people import erase_person, export_person
-from kb.search import Searcher
+from kb.search.ranking import Searcher
+from kb.store.people import erase_person, export_person
 from tests.conftest import copy_samples
 
 EMAIL = "anna.lindqvist@norrvik.example.org"

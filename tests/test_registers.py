@@ -9,10 +9,11 @@ from contextlib import contextmanager
 import pytest
 
 from ingest.registers import EMBED_BATCH, ImportStopped, import_entries, import_register, read_register
-from kb import directory, directory_catalog
+from kb.catalog import directory as directory_catalog
+from kb.directory import organisations as directory
 from kb.errors import KBError
-from kb.passages import passage_text
-from kb.search import Searcher
+from kb.search.ranking import Searcher
+from kb.store.passages import passage_text
 
 RECORDS = [
     {

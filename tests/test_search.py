@@ -77,7 +77,7 @@ def test_programme_and_year_filters(reader):
 
 def test_results_group_by_report_best_first(reader):
     """Grouping keeps each report's passages together, in the order of its best passage."""
-    from kb.search import group_by_report
+    from kb.search.ranking import group_by_report
 
     hits = reader.searcher.search("elbussar upphandling laddning vinter", k=8)
     groups = group_by_report(hits)
@@ -95,7 +95,7 @@ def test_an_acronym_alone_finds_its_report(reader):
 def test_near_duplicates_are_collapsed():
     """Two passages with nearly the same words: only the first is kept."""
     from kb.models import Hit
-    from kb.search import drop_near_duplicates
+    from kb.search.ranking import drop_near_duplicates
 
     def hit(cid: str, text: str) -> Hit:
         return Hit(cid, 1, "f.pdf", "t", 1, 1, "lessons", "en", text, 1.0)
@@ -108,7 +108,7 @@ def test_near_duplicates_are_collapsed():
 def test_a_passage_repeating_shown_pages_yields_to_a_new_page():
     """Ranked a, b, c, d: b only repeats page 3 of report 1 (shown by a), so c and d (new pages) come first."""
     from kb.models import Chunk, Report, ReportMeta
-    from kb.search import new_pages_first
+    from kb.search.ranking import new_pages_first
 
     def row(cid: str, report_id: int, first: int, last: int):
         chunk = Chunk(cid, 0, first, last, "lessons", "", "en", "text")
@@ -174,9 +174,9 @@ def test_drafts_near_a_query_take_no_published_passage_s_place(indexed_settings,
     import shutil
     from dataclasses import replace
 
-    from kb import search
-    from kb.search import Searcher
-    from kb.store import Store
+    from kb.search import ranking as search
+    from kb.search.ranking import Searcher
+    from kb.store.writer import Store
 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))

@@ -14,11 +14,11 @@ from dataclasses import replace
 
 import pytest
 
+from kb.catalog.index import VectorIndex
 from kb.errors import VectorIndexError
-from kb.index import VectorIndex
 from kb.models import Filters
-from kb.passages import vector_metadata
-from kb.reader import open_reader
+from kb.search.reader import open_reader
+from kb.store.passages import vector_metadata
 from tests.conftest import MODEL_CACHE, _drop_server_collection
 
 QUERIES = [

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from ingest.pipeline import ingest_paths
+from kb.catalog.lock import WriterLock
 from kb.errors import WriterBusyError
-from kb.lock import WriterLock
-from kb.store import Store
+from kb.store.writer import Store
 from tests.conftest import SAMPLES, copy_samples, sample
 from tests.pdfs import textless_pdf
 

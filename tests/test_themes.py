@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 from kb.errors import KBError
+from kb.library.themes import BY_KEY, THEMES, set_themes, store_suggestion, themes_of
 from kb.models import Filters, ReportMeta
-from kb.themes import BY_KEY, THEMES, set_themes, store_suggestion, themes_of
 
 
 def _by_acronym(catalog: Catalog) -> dict[str, int]:

@@ -12,8 +12,8 @@ import pytest
 
 from ingest.pdf import Limits, extract_pages
 from kb.errors import ModelError
-from kb.model_folder import ensure_model_folder
-from kb.tokenizer import PieceTokenizer
+from kb.model.folder import ensure_model_folder
+from kb.model.tokenizer import PieceTokenizer
 from tests.conftest import CORPUS, MODEL_CACHE, SAMPLES
 
 TRICKY = [
@@ -121,7 +121,7 @@ def test_real_reports_differ_only_where_two_segmentations_score_alike(ours, refe
 
 
 def test_another_tokenizer_is_refused_with_its_path(tmp_path, folder):
-    """Only the tokenizer kb.model_folder writes is converted; another one is named, not guessed at."""
+    """Only the tokenizer kb.model.folder writes is converted; another one is named, not guessed at."""
     tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     tokenizer["normalizer"]["normalizers"] = tokenizer["normalizer"]["normalizers"][:-1]  # runs of spaces kept
     (tmp_path / "tokenizer.json").write_text(json.dumps(tokenizer), encoding="utf-8")

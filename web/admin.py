@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from kb.accounts import NAME, Account, Accounts, Role, generate_password
+from kb.catalog.accounts import NAME, Accounts, generate_password
 from kb.errors import AccountError
+from kb.models import Account, Role
 from web.app import render
 from web.auth import AdminUser, auth_state, requires
 from web.params import RowId

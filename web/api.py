@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
 from pydantic import BaseModel
 
-from kb.accounts import Role
-from kb.models import SECTION_KINDS
-from kb.recommend import PartnerFilters
-from kb.themes import BY_KEY, themes_of
+from kb.library.themes import BY_KEY, themes_of
+from kb.models import SECTION_KINDS, Role
+from kb.search.recommend import PartnerFilters
 from web import uploads
 from web.auth import AdminUser, UploadingUser, current_user, requires
 from web.state import AppState

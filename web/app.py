@@ -16,12 +16,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest import pipeline
-from kb.embedder import Embedder
 from kb.errors import DiskFull, IndexUnavailable, KBError, ReportNotFound, VectorIndexError
-from kb.search import Searcher
+from kb.library.themes import suggest_missing
+from kb.model.embedder import Embedder
+from kb.search.ranking import Searcher
 from kb.settings import Settings
-from kb.store import Store
-from kb.themes import suggest_missing
+from kb.store.writer import Store
 from web import auth, uploads
 from web.body_limit import BodyLimitMiddleware
 from web.i18n import LANGUAGES, ORG_TYPE_LABELS, SECTION_LABELS, translate

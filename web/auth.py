@@ -26,9 +26,10 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup, escape
 
-from kb.accounts import Account, Accounts, Role, parse_role_map
+from kb.catalog.accounts import Accounts, parse_role_map
+from kb.catalog.secret_key import secret_key
 from kb.errors import AccountError, DiskFull, SettingsError
-from kb.secret_key import secret_key
+from kb.models import Account, Role
 from kb.settings import Settings
 from web.ratelimit import FailureThrottle, RateLimiter
 from web.sessions import SecurityHeadersMiddleware, SessionMiddleware

@@ -18,7 +18,7 @@ from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kb.accounts import Role
+from kb.models import Role
 from kb.settings import Settings
 
 SMALL_BODY = 64 * 1024  # any form or JSON body of the app fits; a login needs a few hundred bytes

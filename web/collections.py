@@ -12,10 +12,10 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from kb import collections as paths
-from kb.accounts import Role
 from kb.errors import KBError
-from kb.fields import CONTROLS, MAX_ROW_ID
+from kb.library import collections as paths
+from kb.models import Role
+from kb.text.fields import CONTROLS, MAX_ROW_ID
 from web.app import render, ui_lang
 from web.auth import EditorUser, LoginRequired, actor, current_user, requires
 from web.collection_pdf import collection_pdf
@@ -232,7 +232,7 @@ def change_item(
 
 
 # -- JSON twins ----------------------------------------------------------------------------
-# What kb.fields.text accepts, said in the schema: no control or bidirectional characters; a name on one line
+# What kb.text.fields.text accepts, said in the schema: no control or bidirectional characters; a name on one line
 NO_CONTROLS = f"^[^{CONTROLS}]*$"
 ONE_LINE_NOT_BLANK = f"^[^{CONTROLS}\\n\\r]*[^{CONTROLS}\\s][^{CONTROLS}\\n\\r]*$"
 class CollectionIn(BaseModel):

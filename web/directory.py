@@ -1,6 +1,6 @@
 """The partner directory on the web: organisations, people, hand corrections, personal data, register uploads.
 
-Pages and their JSON twins under /api are built from the same kb.directory data. Every route declares
+Pages and their JSON twins under /api are built from the same kb.directory.organisations data. Every route declares
 its role (web.auth): reading pages is for readers, uploading a register for editors, and merging,
 splitting, correcting, exporting and erasing for admins. Every change is a POST (with the CSRF token).
 """
@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from ingest.erasure import erase_person
 from ingest.register_csv import FIELDS
 from ingest.registers import FORMATS
-from kb import directory, fields
-from kb.accounts import Role
+from kb.directory import organisations as directory
+from kb.directory.names import ORG_TYPES
 from kb.errors import KBError
-from kb.orgnames import ORG_TYPES
-from kb.people import export_person
+from kb.models import Role
+from kb.store.people import export_person
+from kb.text import fields
 from web.api import JobOut
 from web.app import render
 from web.auth import AdminUser, EditorUser, actor, requires

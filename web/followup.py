@@ -1,4 +1,4 @@
-"""The follow-up view for the committees: figures from kb.followup as tables, SVG bar charts and CSV.
+"""The follow-up view for the committees: figures from kb.library.followup as tables, SVG bar charts and CSV.
 
 Charts are horizontal bar charts drawn as inline SVG by a template (_bar_chart.html) from geometry
 computed here. We tried the small libraries first: pygal adds a deprecated import hook to
@@ -16,10 +16,10 @@ import io
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kb import followup
-from kb.accounts import Role
 from kb.errors import KBError
-from kb.themes import BY_KEY
+from kb.library import followup
+from kb.library.themes import BY_KEY
+from kb.models import Role
 from web.app import render, ui_lang
 from web.auth import requires
 from web.i18n import translate

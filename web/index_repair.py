@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 
 from kb.errors import IndexDamaged, IndexUnavailable, KBError, VectorIndexError
-from kb.passages import vector_metadata
-from kb.store import Store
+from kb.store.passages import vector_metadata
+from kb.store.writer import Store
 
 log = logging.getLogger("kb.web")
 BATCH = 64  # passages embedded per step; the app lock is held only to read the catalog and to write vectors

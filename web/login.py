@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from kb.accounts import Account, LoginFailed, Role
+from kb.catalog.accounts import LoginFailed
 from kb.errors import AccountError, DiskFull
+from kb.models import Account, Role
 from web.app import render
 from web.auth import (
     ReaderUser,

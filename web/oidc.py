@@ -12,8 +12,9 @@ from authlib.integrations.starlette_client import OAuth
 from fastapi import Request
 from joserfc.errors import JoseError
 
-from kb.accounts import Account, Accounts, Role, role_from_claims
+from kb.catalog.accounts import Accounts, role_from_claims
 from kb.errors import AccountError
+from kb.models import Account, Role
 from kb.settings import Settings
 
 

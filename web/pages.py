@@ -10,13 +10,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ingest import erasure
-from kb import fields
-from kb.accounts import Role
+from kb.directory.names import ORG_TYPES
 from kb.errors import ReportNotFound
-from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta
-from kb.orgnames import ORG_TYPES
-from kb.recommend import PartnerFilters
-from kb.themes import BY_KEY, THEMES, set_themes
+from kb.library.themes import BY_KEY, THEMES, set_themes
+from kb.models import SECTION_KINDS, Contact, Filters, Partner, ReportMeta, Role
+from kb.search.recommend import PartnerFilters
+from kb.text import fields
 from web import uploads
 from web.api import ReportId
 from web.app import render
@@ -271,7 +270,7 @@ def ensure_can_edit(user, report: dict) -> None:
 
 def _people_from_form(form) -> tuple[list[Partner], list[Contact]]:
     """Rows partner-N-* and contact-N-* of the review form; a row without a name, or ticked for removal, goes.
-    Every value is checked (kb.fields): a wrong one is refused with a message naming its row."""
+    Every value is checked (kb.text.fields): a wrong one is refused with a message naming its row."""
 
     def rows(prefix: str) -> list[tuple[int, dict[str, str]]]:
         found: dict[int, dict[str, str]] = {}

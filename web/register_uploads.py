@@ -15,9 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ingest.register_csv import parse_mapping
 from ingest.registers import FORMATS, import_entries, read_register
-from kb.disk import writing_to
+from kb.catalog.disk import writing_to
 from kb.errors import KBError
-from kb.store import Store
+from kb.store.writer import Store
 from web.auth import actor
 from web.jobs import Job, QueueFull
 from web.uploads import display_name, upload_folder

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from kb import collections as paths
-from kb.accounts import Role
-from kb.themes import BY_KEY, THEMES, lesson_counts
+from kb.library import collections as paths
+from kb.library.themes import BY_KEY, THEMES, lesson_counts
+from kb.models import Role
 from web.app import render, ui_lang
 from web.auth import requires
 from web.state import AppState

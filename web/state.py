@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from kb.search import Searcher
+from kb.search.ranking import Searcher
 from kb.settings import Settings
-from kb.store import Store
+from kb.store.writer import Store
 from web.index_repair import IndexRepair
 from web.jobs import Jobs
 

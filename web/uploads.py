@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import HTTPException, Request, UploadFile
 
 from ingest.sandbox import starts_like_pdf
-from kb.disk import writing_to
+from kb.catalog.disk import writing_to
 from kb.errors import ReportRejected
 from kb.settings import Settings
 from web.auth import actor, can_edit, count_upload, current_user

@@ -7,9 +7,9 @@ import re
 from markupsafe import Markup, escape
 
 from kb.models import Filters
-from kb.recommend import PartnerFilters, recommend
-from kb.search import SearchResult, group_by_report
-from kb.terms import stems, tokens
+from kb.search.ranking import SearchResult, group_by_report
+from kb.search.recommend import PartnerFilters, recommend
+from kb.text.terms import stems, tokens
 from web.state import AppState
 
 _WORD = re.compile(r"([^\W_]+)")
@@ -111,5 +111,5 @@ def search_view(
         "groups": groups,
         "projects": [reports[g.report_id].as_json() for g in group_by_report(result.hits + result.projects)],
         "people": people,
-        "partners": recommended,  # organisations and people ranked by their matching projects (kb.recommend)
+        "partners": recommended,  # organisations and people ranked by their matching projects (kb.search.recommend)
     }

@@ -5,7 +5,7 @@ mark items as read; a reader has finished a collection when every item it holds 
 Items point at catalog rows: a passage by chunk id, a report by id, a contact by report id and
 e-mail address (or name). An item whose target has gone (a deleted report, an erased person)
 stays visible as unavailable until the editor removes it. Tables: ``collections``,
-``collection_items``, ``collection_reads`` (kb.catalog SCHEMA).
+``collection_items``, ``collection_reads`` (kb.catalog.database SCHEMA).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from kb import fields
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 from kb.errors import KBError, ReportNotFound
+from kb.text import fields
 
 ITEM_KINDS = ("passage", "report", "contact")
 MAX_NAME = 200

@@ -1,7 +1,7 @@
 """Organisations de-duplicated: names in a country linked by shared identifiers, equal normalised
 names and near-identical spellings (rapidfuzz), then corrected by hand (merge, keep apart).
 
-The unit is an *alias*: one normalised name in one country (``kb.orgnames.alias_key``). Links:
+The unit is an *alias*: one normalised name in one country (``kb.directory.names.alias_key``). Links:
 - the same register identifier joins aliases anywhere: a CORDIS organisation id always, a VAT number
   when the names also read alike and no more than MAX_NAMES_PER_VAT names share it (a government's
   departments share one);
@@ -21,7 +21,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from kb.orgnames import alias_key, normalise
+from kb.directory.names import alias_key, normalise
 
 FUZZY_THRESHOLD = 93.0
 MAX_NAMES_PER_VAT = 3

@@ -16,13 +16,13 @@ from typing import Protocol
 
 import numpy as np
 
-from kb.catalog import Catalog
-from kb.embedder import Embedder
-from kb.language import detect_query
-from kb.lexicon import LANG as LEXICON_LANG
-from kb.lexicon import Lexicon, lexicon_words
+from kb.catalog.database import Catalog
+from kb.model.embedder import Embedder
 from kb.models import Chunk, Filters, Hit, Report
-from kb.terms import stems, tokens
+from kb.search.lexicon import LANG as LEXICON_LANG
+from kb.search.lexicon import Lexicon, lexicon_words
+from kb.text.language import detect_query
+from kb.text.terms import stems, tokens
 
 
 class DenseBackend(Protocol):
@@ -151,7 +151,7 @@ class Searcher:
             signals["dense"], signals["sentences"] = self._dense(query, report_ids, filters)
         terms: list[str] = []
         # Keyword evidence only re-ranks the dense candidates (their top keyword_pool once drafts are left
-        # out): score those alone (kb.bm25), not every passage sharing a word with the query.
+        # out): score those alone (kb.catalog.bm25), not every passage sharing a word with the query.
         among = [cid for cid, _ in signals["dense"]] if opts.dense and opts.keyword_pool else None
         rows = self.catalog.chunks_with_reports(among) if among else {}
         if opts.keyword:

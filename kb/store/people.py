@@ -4,7 +4,7 @@ Erasing removes the person's contact rows and redacts their name, e-mail address
 number from every passage that shows them; the redacted passages are re-embedded, so neither
 the catalog, the keyword index nor the vector index holds them afterwards. The original PDFs that
 name them are withheld until a redacted copy replaces them (ingest.erasure makes one). Both actions
-go to the audit log under the person's pseudonymous key (kb.directory.person_key), never their
+go to the audit log under the person's pseudonymous key (kb.directory.organisations.person_key), never their
 address, and an erasure rewrites the address to that key in the entries written before it.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, replace
 
-from kb.collections import forget_contact
-from kb.directory import person_key
+from kb.directory.organisations import person_key
 from kb.errors import KBError
-from kb.passages import passage_text, vector_metadata
-from kb.store import Store
+from kb.library.collections import forget_contact
+from kb.store.passages import passage_text, vector_metadata
+from kb.store.writer import Store
 
 REDACTED = "[borttaget]"
 

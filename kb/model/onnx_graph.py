@@ -1,7 +1,7 @@
 """The bundled model on ONNX Runtime (``KB_MODEL_BACKEND=onnx``, the default, or ``onnx-int8``).
 
-Behaves like the sentence-transformers model for what kb.embedder asks of it: the folder's
-tokenizer (on sentencepiece, see kb.tokenizer; truncated to its max_seq_length), the ONNX graph
+Behaves like the sentence-transformers model for what kb.model.embedder asks of it: the folder's
+tokenizer (on sentencepiece, see kb.model.tokenizer; truncated to its max_seq_length), the ONNX graph
 for the transformer, then mean pooling over real tokens and normalisation, as the folder's
 modules.json defines them.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.tokenizer import PieceTokenizer
+from kb.model.tokenizer import PieceTokenizer
 
 
 @cache

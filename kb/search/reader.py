@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from kb.catalog import Catalog
-from kb.embedder import Embedder
-from kb.index import VectorIndex
-from kb.lexicon import Lexicon
-from kb.search import Searcher
+from kb.catalog.database import Catalog
+from kb.catalog.index import VectorIndex
+from kb.model.embedder import Embedder
+from kb.search.lexicon import Lexicon
+from kb.search.ranking import Searcher
 from kb.settings import Settings
 
 

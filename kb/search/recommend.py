@@ -1,6 +1,6 @@
 """Whom to call: organisations and contact persons ranked by how strongly their projects match a search.
 
-Built from the result kb.search returns (lesson passages of reports and matching register projects).
+Built from the result kb.search.ranking returns (lesson passages of reports and matching register projects).
 A passage or register description *matches* when its similarity to the query is within MARGIN of the
 best one's; a project's strength is how far its best match lies above that cut, raised a little for
 every further matching passage; an organisation's score is the sum of the strengths of its matching
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb import directory
-from kb import directory_catalog as tables
-from kb.catalog import Catalog
-from kb.search import SearchResult, group_by_report
+from kb.catalog import directory as tables
+from kb.catalog.database import Catalog
+from kb.directory import organisations as directory
+from kb.search.ranking import SearchResult, group_by_report
 
 ROLE_WEIGHT = {"lead partner": 1.0, "partner": 0.85, "associated": 0.7}
 MARGIN = 0.05  # a passage matches when its cosine similarity is within this of the best one's

@@ -6,7 +6,7 @@ embedding space. The lexicon holds a vector for every English word that occurs i
 English passages; a query word's nearest of them (above a similarity floor) become keyword terms
 for the English passages. It is derived data, like the vector index: the writer keeps it in
 ``DATA_DIR/lexicon.npz`` and rebuilds it from the catalog when the model, or the way words are
-embedded (kb.embedder.Embedder.words_id), changes.
+embedded (kb.model.embedder.Embedder.words_id), changes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.terms import tokens
+from kb.text.terms import tokens
 
 LANG = "en"  # the language the collection is mostly written in, and the lexicon's
 MIN_PASSAGES = 2  # a word seen in one passage only is too often a typo or a broken hyphenation
@@ -35,7 +35,7 @@ class Lexicon:
         self.path = path
         self.model_id = model_id
         self.counts: Counter[str] = Counter()  # passages each word occurs in
-        self.mark: str | None = None  # what the counts correspond to (kb.catalog.Catalog.passages_mark)
+        self.mark: str | None = None  # what the counts correspond to (kb.catalog.database.Catalog.passages_mark)
         self.words: list[str] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self._loaded_mtime: float | None = None

@@ -18,23 +18,23 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.catalog import Catalog
-from kb.disk import writing_to
-from kb.embedder import Embedder
+from kb.catalog.database import Catalog
+from kb.catalog.disk import writing_to
+from kb.catalog.index import VectorIndex
+from kb.catalog.lock import WriterLock
 from kb.errors import DiskFull, IndexDamaged
-from kb.index import VectorIndex
-from kb.lexicon import LANG as LEXICON_LANG
-from kb.lexicon import Lexicon
-from kb.lock import WriterLock
+from kb.library.themes import ThemeSuggester, store_suggestion
+from kb.model.embedder import Embedder
 from kb.models import Chunk, Contact, Partner, Report, ReportMeta
-from kb.passages import passage_text, vector_metadata
+from kb.search.lexicon import LANG as LEXICON_LANG
+from kb.search.lexicon import Lexicon
 from kb.settings import Settings
-from kb.themes import ThemeSuggester, store_suggestion
+from kb.store.passages import passage_text, vector_metadata
 
 log = logging.getLogger("kb")
 MODEL_KEY = "embedding_model"
 LEXICON_SAVE_SECONDS = 60.0  # during a batch, readers see new words at least this often
-WORD_BATCH = 64  # lexicon words per model call (kb.row_quantise: same vectors in any batch)
+WORD_BATCH = 64  # lexicon words per model call (kb.model.quantise: same vectors in any batch)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from kb.disk import disk_full, is_disk_full
+from kb.catalog.disk import disk_full, is_disk_full
 from kb.errors import IndexDamaged, VectorIndexError
 from kb.settings import Settings
 

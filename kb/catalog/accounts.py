@@ -1,5 +1,5 @@
 """Who may do what: local accounts (argon2 password hashes), accounts vouched for by an identity
-provider, and their roles. Who uploaded a report is kept on the report (kb.catalog).
+provider, and their roles. Who uploaded a report is kept on the report (kb.catalog.database).
 
 The tables live in the catalog file (so `kb backup` keeps them) but are reached through a
 connection of their own: an admin can manage accounts with `kb user` while `kb serve` holds the
@@ -13,15 +13,14 @@ import re
 import secrets
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import IntEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kb.disk import DiskAwareConnection
+from kb.catalog.disk import DiskAwareConnection
 from kb.errors import AccountError
+from kb.models import Account, Role
 from kb.settings import Settings
 
 SCHEMA = """
@@ -40,50 +39,6 @@ CREATE TABLE IF NOT EXISTS accounts (
 
 NAME = re.compile(r"^[\w.@+-]{1,64}$")
 MIN_PASSWORD = 10
-
-
-class Role(IntEnum):
-    """Each role may do everything the ones below it may."""
-
-    PUBLIC = 0  # anyone, logged in or not (login page, health check)
-    READER = 1  # search and browse published reports
-    EDITOR = 2  # upload, review and publish, edit the reports they uploaded
-    ADMIN = 3  # everything: delete, erase persons, merge organisations, accounts, the audit log
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Role:
-        """An account's role by name: reader, editor or admin."""
-        try:
-            role = cls[text.strip().upper()]
-        except KeyError:
-            role = cls.PUBLIC
-        if role is cls.PUBLIC:
-            raise AccountError(f"Unknown role {text!r}; use reader, editor or admin.")
-        return role
-
-
-@dataclass(frozen=True)
-class Account:
-    id: int
-    name: str
-    role: Role
-    source: str  # "local" (password) or "oidc" (identity provider)
-    disabled: bool
-    epoch: int  # bumped on logout, password, role or state change: older sessions end
-    created_at: str
-
-    def as_json(self) -> dict:
-        return {
-            "name": self.name,
-            "role": self.role.label,
-            "source": self.source,
-            "disabled": self.disabled,
-            "created_at": self.created_at,
-        }
 
 
 class LoginFailed(AccountError):

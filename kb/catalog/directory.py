@@ -1,4 +1,4 @@
-"""The partner directory's tables (declared in kb.catalog's SCHEMA): the only directory module that speaks SQL."""
+"""The partner directory's tables (declared in the catalog's schema): the SQL behind kb.directory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from kb.catalog import Catalog
+from kb.catalog.database import Catalog
 
 _PUBLISHED = "SELECT id FROM reports WHERE status = 'published'"
 

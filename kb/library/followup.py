@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-from kb.catalog import Catalog
-from kb.themes import THEMES
+from kb.catalog.database import Catalog
+from kb.library.themes import THEMES
 
 DIMENSIONS = ("programme", "year", "department", "theme")
 TOP_PARTNERS = 10

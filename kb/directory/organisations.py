@@ -1,7 +1,7 @@
 """The partner directory: organisations de-duplicated across reports and registers, and the people
 behind them, with the date each contact was last seen in a source.
 
-The directory is derived from the catalog's partner and contact rows (kb.dedupe groups them) and
+The directory is derived from the catalog's partner and contact rows (kb.directory.dedupe groups them) and
 rebuilt whenever they change; hand decisions (merge two organisations, keep a name apart) are kept
 and applied on every rebuild. Organisation ids stay the same as long as an organisation's main name does.
 """
@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime
 
 from rapidfuzz import fuzz
 
-from kb import directory_catalog as tables
-from kb.catalog import Catalog
-from kb.dedupe import FUZZY_THRESHOLD, Cluster, Mention, cluster, identifiers_of
+from kb.catalog import directory as tables
+from kb.catalog.database import Catalog
+from kb.directory.dedupe import FUZZY_THRESHOLD, Cluster, Mention, cluster, identifiers_of
+from kb.directory.names import alias_key, normalise, org_type
 from kb.errors import DiskFull, KBError, ReportNotFound
-from kb.orgnames import alias_key, normalise, org_type
 
 log = logging.getLogger("kb")
 

@@ -11,16 +11,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kb import bm25
-from kb.disk import DiskAwareConnection
+from kb.catalog import bm25
+from kb.catalog.disk import DiskAwareConnection
 from kb.errors import CatalogError, ReportNotFound
 from kb.models import Chunk, Contact, Filters, Partner, Report, ReportMeta
 from kb.settings import Settings
-from kb.terms import index_terms
+from kb.text.terms import index_terms
 
 SCHEMA_VERSION = 5
 TERM_COLUMNS = 3  # chunk_terms: chunk_id (not indexed), stems, exact
-ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.people
+ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.store.people
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -122,7 +122,7 @@ CREATE TABLE IF NOT EXISTS collection_reads (
     read_at TEXT NOT NULL,
     PRIMARY KEY (item_id, reader)
 );
--- The partner directory (kb/directory.py). What registers say about their organisations, and when
+-- The partner directory (kb/directory/organisations.py). What registers say about their organisations, and when
 -- an entry was last seen in its register (the date its contacts were last confirmed):
 CREATE TABLE IF NOT EXISTS partner_details (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -655,7 +655,7 @@ class Catalog:
         """BM25 over stems and exact words; higher scores are better.
 
         With ``among``, only those chunks are scored (the same scores, without FTS5 scoring every
-        passage that shares a word with the query; see kb.bm25).
+        passage that shares a word with the query; see kb.catalog.bm25).
         """
         if among is not None:
             found = self._keyword_scores(stems, exact, weights, among, report_ids, lang, section)
@@ -772,14 +772,14 @@ class Catalog:
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
 
-    # -- for the modules that keep their own tables (kb.themes, kb.collections, kb.followup) --
+    # -- for the modules that keep their own tables (kb.library.themes, kb.library.collections, kb.library.followup) --
     def read(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
         return self._conn.execute(sql, params).fetchall()
 
-    # -- the partner directory's sources (its own tables: kb/directory_catalog.py) ----------
+    # -- the partner directory's sources (its own tables: kb/catalog/directory.py) ----------
     @property
     def connection(self) -> sqlite3.Connection:
-        """For kb.directory_catalog, which keeps the directory's SQL out of this module."""
+        """For kb.catalog.directory, which keeps the directory's SQL out of this module."""
         return self._conn
 
     def record_sources(self, seen: dict[int, dict[str, dict]]) -> None:

@@ -8,7 +8,7 @@ report's length does not. The best theme is always suggested, and others within
 ``THEME_MARGIN`` of it, at most three; and the one priority area that fits best.
 
 Suggestions are stored with source ``auto``; the review form stores a person's choice as
-``review``, which later suggestions never overwrite. Tables: ``report_themes`` (kb.catalog SCHEMA).
+``review``, which later suggestions never overwrite. Tables: ``report_themes`` (kb.catalog.database SCHEMA).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.catalog import Catalog
-from kb.embedder import Embedder
+from kb.catalog.database import Catalog
 from kb.errors import KBError
+from kb.model.embedder import Embedder
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kb import row_quantise
 from kb.errors import ModelError
-from kb.language_bias import LanguageBias
-from kb.model_folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8, ensure_onnx_words
+from kb.model import quantise as row_quantise
+from kb.model.folder import MODEL_NAME, ensure_model_folder, ensure_onnx, ensure_onnx_int8, ensure_onnx_words
+from kb.model.language_bias import LanguageBias
 from kb.settings import DEFAULT_MODEL, Settings
 
 AGREEMENT_TEXTS = (
@@ -27,7 +27,7 @@ VECTOR_RECIPE = "langproj1"  # bump when what we store per chunk changes: the in
 class Embedder:
     """Embeds queries and passages with the e5 prompts (``query: `` / ``passage: ``).
 
-    Vectors come out language-neutral (see kb.language_bias) unless ``bias`` is None.
+    Vectors come out language-neutral (see kb.model.language_bias) unless ``bias`` is None.
     """
 
     def __init__(
@@ -59,7 +59,7 @@ class Embedder:
         """
         side_by_side = _cores() if bulk else 1
         if settings.model == DEFAULT_MODEL and settings.model_backend == "onnx-int8":
-            from kb.onnx_model import OnnxSentenceModel
+            from kb.model.onnx_graph import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
@@ -69,7 +69,7 @@ class Embedder:
                 model, f"{MODEL_NAME}-onnx-int8", settings.embed_batch_size, word_model=words, word_model_id=WORDS_ID
             )
         elif settings.model == DEFAULT_MODEL and settings.model_backend in ("auto", "onnx"):
-            from kb.onnx_model import OnnxSentenceModel
+            from kb.model.onnx_graph import OnnxSentenceModel
 
             os.environ["HF_HUB_OFFLINE"] = "1"
             folder = ensure_model_folder(settings.model_cache_dir)
@@ -101,7 +101,7 @@ class Embedder:
 
     def words(self, words: list[str], batch_size: int | None = None) -> np.ndarray:
         """Single words (the lexicon's, a Swedish query's), as queries. With the ONNX backends they go
-        through an int8 graph whose activations are quantised token by token (kb.row_quantise): a
+        through an int8 graph whose activations are quantised token by token (kb.model.quantise): a
         query's words cost half the time, the evaluation figures stay within 0.01 nDCG@10 of full
         precision (benchmarks/retrieval.py), and a word's vector is the same in any batch."""
         return self._neutral(self._encode(words, self._prompts["query"], batch_size, self._word_model))

@@ -14,8 +14,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kb.catalog.files import sha256_file
 from kb.errors import KBError
-from kb.hashing import sha256_file
 from kb.settings import Settings
 
 MANIFEST = "manifest.json"
