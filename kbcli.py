@@ -329,23 +329,16 @@ def _accounts_and_audit(ctx: click.Context, action: str, target: str, change):
     """Run ``change(accounts)`` and append the outcome to the audit log, with the system user as actor."""
     import getpass
 
-    from kb.catalog.accounts import Accounts
     from kb.catalog.database import Catalog
 
-    settings = _settings(ctx).check()
-    accounts = Accounts.open(settings)
-    catalog = Catalog.open(settings)
-    try:
+    with Catalog.open(_settings(ctx).check()) as catalog:
         try:
-            result = change(accounts)
+            result = change(catalog.accounts)
         except KBError as exc:
             catalog.audit(getpass.getuser(), action, target, f"failed: {exc}")
             raise
         catalog.audit(getpass.getuser(), action, target, "ok")
         return result
-    finally:
-        catalog.close()
-        accounts.close()
 
 
 def _new_password(password_stdin: bool) -> tuple[str, bool]:
@@ -381,13 +374,10 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
 
     Example: kb user list
     """
-    from kb.catalog.accounts import Accounts
+    from kb.catalog.database import Catalog
 
-    accounts = Accounts.open(_settings(ctx).check())
-    try:
-        rows = [a.as_json() for a in accounts.all()]
-    finally:
-        accounts.close()
+    with Catalog.open(_settings(ctx).check()) as catalog:
+        rows = [a.as_json() for a in catalog.accounts.all()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -537,17 +527,14 @@ def serve(ctx: click.Context, host: str, port: int, no_samples: bool) -> None:
     """
     import uvicorn
 
-    from kb.catalog.accounts import Accounts
+    from kb.catalog.database import Catalog
     from web.app import create_app
     from web.server import check_plain_http, uvicorn_config
 
     settings = _settings(ctx).check()
     check_plain_http(settings, host)
-    accounts = Accounts.open(settings)
-    try:
-        password = accounts.bootstrap_admin()
-    finally:
-        accounts.close()
+    with Catalog.open(settings) as catalog:
+        password = catalog.accounts.bootstrap_admin()
     if password:
         _audit_startup(settings, "add account", "admin", "ok: first start, password printed once")
         click.echo(

@@ -49,7 +49,8 @@ def main() -> None:
         if (args.corpus / "catalog.sqlite3").exists():
             copy_catalog(args.corpus / "catalog.sqlite3", settings.catalog_path)
         catalog = Catalog.open(settings)
-        report_partners = catalog.connection.execute("SELECT COUNT(*) FROM partners").fetchone()[0]
+        direct = sqlite3.connect(settings.catalog_path)  # counts of the catalog's own tables
+        report_partners = direct.execute("SELECT COUNT(*) FROM partners").fetchone()[0]
         cordis = (
             "cordis_horizon_europe_organizations_ALL.csv.gz"
             if args.all_cordis
@@ -99,7 +100,7 @@ def main() -> None:
         print(f"build time: {took:.1f} s")
         from_reports = {m.ref for m in mentions} & {
             r[0]
-            for r in catalog.connection.execute(
+            for r in direct.execute(
                 "SELECT p.id FROM partners p JOIN reports r ON r.id = p.report_id WHERE r.kind = 'report'"
             )
         }

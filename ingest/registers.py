@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.catalog import directory as directory_tables
 from kb.directory import organisations as directory
 from kb.errors import KBError
 from kb.models import Chunk, Contact, Partner, ReportMeta
@@ -309,7 +310,7 @@ def _changed(store: Store, part: list[RegisterEntry], summary: ImportSummary) ->
         else:
             summary.unchanged += 1
             seen[existing.id] = entry.details
-    store.catalog.record_sources(seen)
+    directory_tables.record_sources(store.catalog, seen)
     return changed
 
 
@@ -354,4 +355,4 @@ def _store(store: Store, entries, chunks, vectors, summary: ImportSummary) -> No
             summary.added += 1
         else:
             summary.updated += 1
-    store.catalog.record_sources(seen)
+    directory_tables.record_sources(store.catalog, seen)

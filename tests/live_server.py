@@ -41,17 +41,18 @@ def plain_http(settings):
 
 def create_account(settings, role: str = "editor") -> tuple[str, str]:
     """A real account in the catalog of ``settings``, created when missing; returns its name and password."""
-    from kb.catalog.accounts import Accounts
+    from kb.catalog.database import Catalog
     from kb.models import Role
     from tests.logins import PASSWORD, account_name
 
-    accounts = Accounts.open(settings)
+    catalog = Catalog.open(settings)
+    accounts = catalog.accounts
     try:
         name = account_name(role)
         if accounts.by_name(name) is None:
             accounts.add(name, Role.parse(role), PASSWORD)
     finally:
-        accounts.close()
+        catalog.close()
     return name, PASSWORD
 
 

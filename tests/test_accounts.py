@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from kb.catalog.accounts import Accounts, LoginFailed, parse_role_map, role_from_claims
+from kb.catalog.accounts import LoginFailed, parse_role_map, role_from_claims
+from kb.catalog.database import Catalog
 from kb.catalog.secret_key import secret_key
 from kb.errors import AccountError, SettingsError
 from kb.models import Role
@@ -20,9 +21,8 @@ PASSWORD = "a sufficiently long password"
 
 @pytest.fixture
 def accounts(settings):
-    opened = Accounts.open(settings.check())
-    yield opened
-    opened.close()
+    with Catalog.open(settings.check()) as catalog:
+        yield catalog.accounts
 
 
 def test_passwords_are_stored_as_argon2_hashes(accounts, settings):
@@ -102,14 +102,12 @@ def test_kb_user_commands_manage_accounts_and_audit(tmp_path):
     data = tmp_path / "data"
     added = kb("user", "add", "anna", "--role", "editor", data_dir=data)
     password = added.stdout.split("Password (shown once): ")[1].strip()
-    accounts = Accounts.open(Settings(data_dir=data))
-    try:
+    with Catalog.open(Settings(data_dir=data)) as catalog:
+        accounts = catalog.accounts
         assert accounts.verify("anna", password).role is Role.EDITOR
         kb("user", "role", "anna", "admin", data_dir=data)
         kb("user", "disable", "anna", data_dir=data)
         assert accounts.by_name("anna").role is Role.ADMIN and accounts.by_name("anna").disabled
-    finally:
-        accounts.close()
     again = kb("user", "add", "anna", data_dir=data, check=False)
     assert again.returncode == 1 and again.stderr.strip() == "Error: An account named 'anna' exists already."
     assert "anna" in kb("user", "list", data_dir=data).stdout
@@ -133,8 +131,5 @@ def test_kb_serve_creates_the_first_admin_and_prints_its_password(tmp_path):
         process.wait(timeout=60)
         process.stderr.close()
     password = line.split("created the account `admin` with password ")[1].strip()
-    accounts = Accounts.open(Settings(data_dir=tmp_path / "data"))
-    try:
-        assert accounts.verify("admin", password).role is Role.ADMIN
-    finally:
-        accounts.close()
+    with Catalog.open(Settings(data_dir=tmp_path / "data")) as catalog:
+        assert catalog.accounts.verify("admin", password).role is Role.ADMIN

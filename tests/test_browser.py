@@ -31,7 +31,7 @@ FLAGS = [
 def server(tmp_path_factory, embedder):
     import uvicorn
 
-    from kb.catalog.accounts import Accounts
+    from kb.catalog.database import Catalog
     from kb.models import Role
     from kb.settings import Settings
     from web.app import create_app
@@ -40,11 +40,12 @@ def server(tmp_path_factory, embedder):
     # plain http on loopback, as `make run` serves it
     data = tmp_path_factory.mktemp("browser") / "data"
     settings = Settings(data_dir=data, model_cache=MODEL_CACHE, cookie_secure=False)
-    accounts = Accounts.open(settings.check())
+    catalog = Catalog.open(settings.check())
+    accounts = catalog.accounts
     accounts.add("test-editor", Role.EDITOR, PASSWORD)
     accounts.add("test-reader", Role.READER, PASSWORD)  # the onboarding check reads as another person
     accounts.add("test-admin", Role.ADMIN, PASSWORD)  # the directory's admin forms
-    accounts.close()
+    catalog.close()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 from contextlib import contextmanager
 
 import pytest
@@ -149,7 +150,8 @@ def test_an_entry_deleted_during_an_import_and_searches_meanwhile(store, tmp_pat
     assert before != store.catalog.get_meta("directory") == directory_catalog.fingerprint(store.catalog)
     assert store.catalog.report_by_external_id("projektbanken:91000000") is None
     stored = {r.id for r in store.catalog.reports()}
-    rows = store.catalog.connection.execute("SELECT report_id FROM source_seen").fetchall()
+    with sqlite3.connect(store.catalog.path) as direct:
+        rows = direct.execute("SELECT report_id FROM source_seen").fetchall()
     assert {r[0] for r in rows} == stored and len(stored) == len(records) - 1
     organisation = directory.list_page(store.catalog, "Testregionen")["organisations"][0]
     assert len(directory.organisation_page(store.catalog, organisation["id"])["projects"]) == len(records) // 2

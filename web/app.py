@@ -70,11 +70,10 @@ def create_app(settings: Settings, embedder: Embedder | None = None, *, seed_sam
             jobs.start()
             searcher = Searcher(store.catalog, store.index, store.embedder, lexicon=store.lexicon)
             app.state.kb = AppState(settings, store, searcher, lock, jobs, repair=repair)
-            app.state.auth = auth.AuthState.open(settings)
+            app.state.auth = auth.AuthState.open(settings, store.catalog.accounts)
             yield
             jobs.stop()
             repair.stop()
-            app.state.auth.close()
         finally:
             store.close()
 

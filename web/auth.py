@@ -66,7 +66,7 @@ class AuthState:
     oidc: object | None = None  # web.oidc.OidcClient when single sign-on is configured
 
     @classmethod
-    def open(cls, settings: Settings) -> AuthState:
+    def open(cls, settings: Settings, accounts: Accounts) -> AuthState:
         from web.oidc import OidcClient
 
         oidc = None
@@ -78,14 +78,11 @@ class AuthState:
             oidc = OidcClient(settings, roles)
         return cls(
             settings,
-            Accounts.open(settings),
+            accounts,
             FailureThrottle(settings.login_attempts_per_minute, 60),
             RateLimiter(settings.uploads_per_hour, 3600),
             oidc,
         )
-
-    def close(self) -> None:
-        self.accounts.close()
 
 
 class LoginRequired(HTTPException):

@@ -1,10 +1,10 @@
 """Who may do what: local accounts (argon2 password hashes), accounts vouched for by an identity
-provider, and their roles. Who uploaded a report is kept on the report (kb.catalog.database).
+provider, and their roles. Who uploaded a report is kept on the report (kb.catalog.reports).
 
-The tables live in the catalog file (so `kb backup` keeps them) but are reached through a
-connection of their own: an admin can manage accounts with `kb user` while `kb serve` holds the
-writer lock, since accounts are not part of what the lock keeps consistent (catalog + vectors).
-Callers write the audit log (they know the actor).
+The table lives in the catalog (so `kb backup` keeps it), as ``Catalog.accounts``. Opening the catalog
+takes no writer lock, so an admin can manage accounts with `kb user` while `kb serve` runs: accounts are
+not part of what the writer lock keeps consistent (catalog and vectors). Callers write the audit log
+(they know the actor).
 """
 
 from __future__ import annotations
@@ -12,30 +12,14 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-import threading
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kb.catalog.disk import DiskAwareConnection
+from kb.catalog.connection import Database
 from kb.errors import AccountError
 from kb.models import Account, Role
-from kb.settings import Settings
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    role TEXT NOT NULL,
-    password_hash TEXT,
-    source TEXT NOT NULL DEFAULT 'local',
-    subject TEXT UNIQUE,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    epoch INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-);
-"""
 
 NAME = re.compile(r"^[\w.@+-]{1,64}$")
 MIN_PASSWORD = 10
@@ -73,51 +57,33 @@ def role_from_claims(claims: dict, claim: str, mapping: dict[str, Role]) -> Role
 
 
 class Accounts:
-    """Open with :meth:`open`; safe to share between request threads."""
+    """The accounts table of a catalog (``catalog.accounts``); safe to share between request threads."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self._conn = conn
-        self._lock = threading.Lock()
+    def __init__(self, db: Database):
+        self._db = db
         self._hasher = PasswordHasher()
         self._dummy_hash = self._hasher.hash(secrets.token_hex(8))
 
-    @classmethod
-    def open(cls, settings: Settings) -> Accounts:
-        settings.catalog_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            settings.catalog_path,
-            isolation_level=None,
-            check_same_thread=False,
-            timeout=10,
-            factory=DiskAwareConnection,
-        )
-        conn.data_dir = settings.data_dir
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(SCHEMA)
-        return cls(conn)
+    def _one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        return self._db._row(sql, params)
 
-    def close(self) -> None:
-        self._conn.close()
-
-    def _execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._conn.execute(sql, params)
+    def _execute(self, sql: str, params: tuple = ()) -> int:
+        return self._db._write(sql, params)
 
     # -- reading ------------------------------------------------------------------------
     def get(self, account_id: int) -> Account | None:
-        row = self._execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        row = self._one("SELECT * FROM accounts WHERE id = ?", (account_id,))
         return _account(row) if row else None
 
     def by_name(self, name: str) -> Account | None:
-        row = self._execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+        row = self._one("SELECT * FROM accounts WHERE name = ?", (name,))
         return _account(row) if row else None
 
     def all(self) -> list[Account]:
-        return [_account(r) for r in self._execute("SELECT * FROM accounts ORDER BY name").fetchall()]
+        return [_account(r) for r in self._db._rows("SELECT * FROM accounts ORDER BY name")]
 
     def count(self) -> int:
-        return self._execute("SELECT COUNT(*) FROM accounts").fetchone()[0]
+        return int(self._db._value("SELECT COUNT(*) FROM accounts") or 0)
 
     def _existing(self, name: str) -> Account:
         account = self.by_name(name)
@@ -176,7 +142,7 @@ class Accounts:
     # -- logging in ---------------------------------------------------------------------
     def verify(self, name: str, password: str) -> Account:
         """The account if the password is right; otherwise :class:`LoginFailed` (same time either way)."""
-        row = self._execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+        row = self._one("SELECT * FROM accounts WHERE name = ?", (name,))
         stored = row["password_hash"] if row is not None and row["password_hash"] else self._dummy_hash
         try:
             self._hasher.verify(stored, password)
@@ -197,7 +163,7 @@ class Accounts:
 
     def external_login(self, subject: str, name: str, role: Role) -> Account:
         """An account vouched for by the identity provider, keyed by its subject; its role follows the claims."""
-        row = self._execute("SELECT * FROM accounts WHERE subject = ?", (subject,)).fetchone()
+        row = self._one("SELECT * FROM accounts WHERE subject = ?", (subject,))
         if row is None:
             if not NAME.match(name) or self.by_name(name) is not None:
                 name = f"{name[:40]}-{secrets.token_hex(3)}" if NAME.match(name[:40] or "-") else subject[:64]
@@ -207,8 +173,8 @@ class Accounts:
             )
         elif row["role"] != role.label:
             self._execute("UPDATE accounts SET role = ?, epoch = epoch + 1 WHERE id = ?", (role.label, row["id"]))
-        row = self._execute("SELECT * FROM accounts WHERE subject = ?", (subject,)).fetchone()
-        if row["disabled"]:
+        row = self._one("SELECT * FROM accounts WHERE subject = ?", (subject,))
+        if row is None or row["disabled"]:
             raise LoginFailed("disabled")
         return _account(row)
 

@@ -11,8 +11,8 @@ stays visible as unavailable until the editor removes it. Tables: ``collections`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 
+from kb.catalog import collections as tables
 from kb.catalog.database import Catalog
 from kb.errors import KBError, ReportNotFound
 from kb.text import fields
@@ -62,10 +62,6 @@ class Collection:
         return data
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _clean(text: str, limit: int, what: str) -> str:
     return fields.text(text, what, limit, one_line=limit == MAX_NAME)
 
@@ -74,14 +70,7 @@ def create(catalog: Catalog, name: str, description: str = "", actor: str = "web
     name = _clean(name, MAX_NAME, "collection name")
     if not name:
         raise KBError("A collection needs a name, e.g. 'EU-introduktion för nya medarbetare'.")
-    now = _now()
-    with catalog.transaction() as tx:
-        cursor = tx.execute(
-            "INSERT INTO collections (name, description, featured, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (name, _clean(description, MAX_TEXT, "description"), int(featured), actor, now, now),
-        )
-    return int(cursor.lastrowid)
+    return tables.insert(catalog, name, _clean(description, MAX_TEXT, "description"), featured, actor)
 
 
 def update(catalog: Catalog, collection_id: int, name: str, description: str, featured: bool) -> None:
@@ -89,26 +78,12 @@ def update(catalog: Catalog, collection_id: int, name: str, description: str, fe
     name = _clean(name, MAX_NAME, "collection name")
     if not name:
         raise KBError("A collection needs a name.")
-    with catalog.transaction() as tx:
-        tx.execute(
-            "UPDATE collections SET name = ?, description = ?, featured = ?, updated_at = ? WHERE id = ?",
-            (name, _clean(description, MAX_TEXT, "description"), int(featured), _now(), collection_id),
-        )
+    tables.update(catalog, collection_id, name, _clean(description, MAX_TEXT, "description"), featured)
 
 
 def delete(catalog: Catalog, collection_id: int) -> None:
-    with catalog.transaction() as tx:
-        if tx.execute("DELETE FROM collections WHERE id = ?", (collection_id,)).rowcount == 0:
-            raise CollectionNotFound(f"No collection has id {collection_id}.")
-
-
-_SUMMARY = (
-    "SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = c.id) AS item_count, "
-    "(SELECT COUNT(*) FROM (SELECT r.reader FROM collection_reads r JOIN collection_items i ON i.id = r.item_id "
-    "WHERE i.collection_id = c.id GROUP BY r.reader "
-    "HAVING COUNT(*) = (SELECT COUNT(*) FROM collection_items j WHERE j.collection_id = c.id))) AS finished "
-    "FROM collections c"
-)
+    if not tables.delete(catalog, collection_id):
+        raise CollectionNotFound(f"No collection has id {collection_id}.")
 
 
 def _summary(row) -> Collection:
@@ -126,24 +101,20 @@ def _summary(row) -> Collection:
 
 
 def all_collections(catalog: Catalog, featured_only: bool = False) -> list[Collection]:
-    where = " WHERE c.featured = 1" if featured_only else ""
-    return [_summary(r) for r in catalog.read(f"{_SUMMARY}{where} ORDER BY c.featured DESC, c.name COLLATE NOCASE")]
+    return [_summary(r) for r in tables.summaries(catalog, featured_only)]
 
 
 def summary(catalog: Catalog, collection_id: int) -> Collection:
-    rows = catalog.read(f"{_SUMMARY} WHERE c.id = ?", (collection_id,))
-    if not rows:
+    row = tables.summary(catalog, collection_id)
+    if row is None:
         raise CollectionNotFound(f"No collection has id {collection_id}; /collections lists them.")
-    return _summary(rows[0])
+    return _summary(row)
 
 
 def get(catalog: Catalog, collection_id: int) -> Collection:
     """The collection with its items in order, each resolved against the catalog."""
     head = summary(catalog, collection_id)
-    rows = catalog.read(
-        "SELECT id, position, kind, ref, intro FROM collection_items WHERE collection_id = ? ORDER BY position, id",
-        (collection_id,),
-    )
+    rows = tables.items(catalog, collection_id)
     chunks = _published_chunks(catalog, [r["ref"] for r in rows if r["kind"] == "passage"])
     items = [_resolve(catalog, r, chunks) for r in rows]
     return Collection(**{**asdict(head), "items": items})
@@ -239,86 +210,39 @@ def add_item(catalog: Catalog, collection_id: int, kind: str, ref: str, intro: s
     }[kind]
     if not exists():
         raise KBError(f"There is no {kind} {ref!r} to add; it may have been deleted. Search again.")
-    intro = _clean(intro, MAX_TEXT, "introduction")
-    with catalog.transaction() as tx:
-        row = tx.execute(
-            "SELECT id FROM collection_items WHERE collection_id = ? AND kind = ? AND ref = ?",
-            (collection_id, kind, ref),
-        ).fetchone()
-        if row is not None:
-            return int(row[0])
-        position = tx.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM collection_items WHERE collection_id = ?", (collection_id,)
-        ).fetchone()[0]
-        cursor = tx.execute(
-            "INSERT INTO collection_items (collection_id, position, kind, ref, intro) VALUES (?, ?, ?, ?, ?)",
-            (collection_id, position, kind, ref, intro),
-        )
-        tx.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (_now(), collection_id))
-    return int(cursor.lastrowid)
+    return tables.add_item(catalog, collection_id, kind, ref, _clean(intro, MAX_TEXT, "introduction"))
 
 
 def _item_collection(catalog: Catalog, item_id: int, collection_id: int) -> None:
-    rows = catalog.read("SELECT 1 FROM collection_items WHERE id = ? AND collection_id = ?", (item_id, collection_id))
-    if not rows:
+    if not tables.has_item(catalog, collection_id, item_id):
         raise CollectionNotFound(f"Collection {collection_id} has no item {item_id}.")
 
 
 def set_intro(catalog: Catalog, collection_id: int, item_id: int, intro: str) -> None:
     _item_collection(catalog, item_id, collection_id)
-    with catalog.transaction() as tx:
-        intro = _clean(intro, MAX_TEXT, "introduction")
-        tx.execute("UPDATE collection_items SET intro = ? WHERE id = ?", (intro, item_id))
+    tables.set_intro(catalog, item_id, _clean(intro, MAX_TEXT, "introduction"))
 
 
 def remove_item(catalog: Catalog, collection_id: int, item_id: int) -> None:
     _item_collection(catalog, item_id, collection_id)
-    with catalog.transaction() as tx:
-        tx.execute("DELETE FROM collection_items WHERE id = ?", (item_id,))
+    tables.remove_item(catalog, item_id)
 
 
 def move_item(catalog: Catalog, collection_id: int, item_id: int, step: int) -> None:
     """Move an item one place up (step -1) or down (+1); positions are renumbered 1..n."""
     _item_collection(catalog, item_id, collection_id)
-    with catalog.transaction() as tx:
-        ids = [
-            r[0]
-            for r in tx.execute(
-                "SELECT id FROM collection_items WHERE collection_id = ? ORDER BY position, id", (collection_id,)
-            )
-        ]
-        at = ids.index(item_id)
-        to = max(0, min(len(ids) - 1, at + (1 if step > 0 else -1)))
-        ids.insert(to, ids.pop(at))
-        tx.executemany("UPDATE collection_items SET position = ? WHERE id = ?", [(i + 1, x) for i, x in enumerate(ids)])
+    tables.move_item(catalog, collection_id, item_id, step)
 
 
 def mark_read(catalog: Catalog, collection_id: int, item_id: int, reader: str, read: bool = True) -> None:
     _item_collection(catalog, item_id, collection_id)
-    with catalog.transaction() as tx:
-        if read:
-            tx.execute(
-                "INSERT OR IGNORE INTO collection_reads (item_id, reader, read_at) VALUES (?, ?, ?)",
-                (item_id, reader, _now()),
-            )
-        else:
-            tx.execute("DELETE FROM collection_reads WHERE item_id = ? AND reader = ?", (item_id, reader))
+    tables.mark_read(catalog, item_id, reader, read)
 
 
 def read_items(catalog: Catalog, collection_id: int, reader: str) -> set[int]:
-    rows = catalog.read(
-        "SELECT r.item_id FROM collection_reads r JOIN collection_items i ON i.id = r.item_id "
-        "WHERE i.collection_id = ? AND r.reader = ?",
-        (collection_id, reader),
-    )
-    return {r[0] for r in rows}
+    return tables.read_items(catalog, collection_id, reader)
 
 
 def forget_contact(catalog: Catalog, email: str) -> int:
     """Remove the items that point at a person (on erasure); returns how many."""
-    with catalog.transaction() as tx:
-        return tx.execute(
-            "DELETE FROM collection_items "
-            "WHERE kind = 'contact' AND lower(substr(ref, instr(ref, ':') + 1)) = lower(?)",
-            (email,),
-        ).rowcount
+    return tables.forget_contact(catalog, email)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from kb.catalog import followup as queries
 from kb.catalog.database import Catalog
 from kb.library.themes import THEMES
 
 DIMENSIONS = ("programme", "year", "department", "theme")
 TOP_PARTNERS = 10
-_SCOPE = "r.status = 'published' AND r.kind = 'report'"
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,9 @@ class Figures:
 
 
 def figures(catalog: Catalog) -> Figures:
-    projects = catalog.read(
-        f"SELECT r.id, r.programme, COALESCE(r.period_end, r.period_start) AS year, r.department, r.currency, "
-        f"r.budget_total, r.eu_funding FROM reports r WHERE {_SCOPE} ORDER BY r.id"
-    )
+    projects = queries.projects(catalog)
     themes: dict[int, list[str]] = defaultdict(list)
-    for rid, key in catalog.read(
-        f"SELECT t.report_id, t.theme FROM report_themes t JOIN reports r ON r.id = t.report_id WHERE {_SCOPE}"
-    ):
+    for rid, key in queries.theme_pairs(catalog):
         themes[rid].append(key)
     keys = {
         "programme": lambda p: [p["programme"]],
@@ -104,21 +99,14 @@ def _money_rows(pairs) -> list[MoneyRow]:
 
 
 def _countries(catalog: Catalog) -> list[CountryRow]:
-    rows = catalog.read(
-        f"SELECT p.country, COUNT(DISTINCT lower(trim(p.name))), COUNT(DISTINCT p.report_id) "
-        f"FROM partners p JOIN reports r ON r.id = p.report_id WHERE {_SCOPE} GROUP BY p.country"
-    )
-    found = [CountryRow(c, n, projects) for c, n, projects in rows]
+    found = [CountryRow(c, n, projects) for c, n, projects in queries.partner_countries(catalog)]
     return sorted(found, key=lambda r: (-r.organisations, r.country is None, r.country or ""))
 
 
 def _partners(catalog: Catalog, limit: int = TOP_PARTNERS) -> list[PartnerRow]:
     """Organisations by how many projects they took part in; one spelling per organisation."""
     groups: dict[str, dict] = {}
-    for name, country, rid in catalog.read(
-        f"SELECT p.name, p.country, p.report_id FROM partners p JOIN reports r ON r.id = p.report_id "
-        f"WHERE {_SCOPE} ORDER BY p.id"
-    ):
+    for name, country, rid in queries.partner_rows(catalog):
         group = groups.setdefault(" ".join(name.lower().split()), {"name": name, "country": country, "ids": set()})
         group["ids"].add(rid)
         group["country"] = group["country"] or country

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.catalog import themes as tables
 from kb.catalog.database import Catalog
 from kb.errors import KBError
 from kb.model.embedder import Embedder
@@ -183,32 +184,12 @@ class ThemeSuggester:
 
 # -- stored themes ------------------------------------------------------------------------
 def themes_of(catalog: Catalog, report_id: int) -> list[str]:
-    rows = catalog.read("SELECT theme FROM report_themes WHERE report_id = ? ORDER BY score DESC, theme", (report_id,))
-    return [r[0] for r in rows]
-
-
-def themes_by_report(catalog: Catalog) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for rid, key in catalog.read("SELECT report_id, theme FROM report_themes ORDER BY report_id, score DESC, theme"):
-        found.setdefault(rid, []).append(key)
-    return found
-
-
-def reviewed(catalog: Catalog, report_id: int) -> bool:
-    rows = catalog.read("SELECT 1 FROM report_themes WHERE report_id = ? AND source = 'review' LIMIT 1", (report_id,))
-    return bool(rows)
+    return tables.themes_of(catalog, report_id)
 
 
 def store_suggestion(catalog: Catalog, report_id: int, suggested: dict[str, float]) -> None:
     """Replace a report's suggested themes, unless a person has already chosen them."""
-    with catalog.transaction() as tx:
-        if tx.execute("SELECT 1 FROM report_themes WHERE report_id = ? AND source = 'review'", (report_id,)).fetchone():
-            return
-        tx.execute("DELETE FROM report_themes WHERE report_id = ?", (report_id,))
-        tx.executemany(
-            "INSERT INTO report_themes (report_id, theme, score, source) VALUES (?, ?, ?, 'auto')",
-            [(report_id, key, score) for key, score in suggested.items()],
-        )
+    tables.store_suggestion(catalog, report_id, suggested)
 
 
 def set_themes(catalog: Catalog, report_id: int, keys: Sequence[str]) -> None:
@@ -216,35 +197,19 @@ def set_themes(catalog: Catalog, report_id: int, keys: Sequence[str]) -> None:
     for key in keys:
         theme(key)
     catalog.report(report_id)
-    with catalog.transaction() as tx:
-        old = dict(tx.execute("SELECT theme, score FROM report_themes WHERE report_id = ?", (report_id,)).fetchall())
-        tx.execute("DELETE FROM report_themes WHERE report_id = ?", (report_id,))
-        tx.executemany(
-            "INSERT INTO report_themes (report_id, theme, score, source) VALUES (?, ?, ?, 'review')",
-            [(report_id, key, old.get(key)) for key in dict.fromkeys(keys)],
-        )
-
-
-def reports_without_themes(catalog: Catalog) -> list[int]:
-    rows = catalog.read("SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM report_themes) ORDER BY id")
-    return [r[0] for r in rows]
+    tables.set_themes(catalog, report_id, keys)
 
 
 def lesson_counts(catalog: Catalog) -> dict[str, int]:
     """Lesson, recommendation and challenge passages of published reports, per theme."""
-    rows = catalog.read(
-        "SELECT t.theme, COUNT(c.id) FROM report_themes t JOIN reports r ON r.id = t.report_id "
-        "JOIN chunks c ON c.report_id = r.id WHERE r.status = 'published' AND r.kind = 'report' "
-        "AND c.section IN ('lessons', 'recommendations', 'challenges') GROUP BY t.theme"
-    )
-    return {key: n for key, n in rows}
+    return tables.lesson_counts(catalog)
 
 
 def suggest_missing(catalog: Catalog, index, suggester: ThemeSuggester) -> int:
     """Suggest themes for stored reports that have none (catalogs from before themes); returns how many."""
     by_report = catalog.chunk_ids_by_report()
     done = 0
-    for report_id in reports_without_themes(catalog):
+    for report_id in tables.reports_without_themes(catalog):
         ids = sorted(by_report.get(report_id, ()))
         vectors = index.vectors(ids) if ids else {}
         if vectors:
