@@ -19,6 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from kb.models import NewReport
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -66,17 +68,19 @@ def main() -> None:
             for entry in reader(REGISTERS / name):
                 rid = catalog.next_report_id()
                 catalog.add_report(
-                    report_id=rid,
-                    sha256=entry.sha256,
-                    filename=entry.external_id,
-                    meta=entry.meta,
-                    pages=0,
-                    lang="sv",
-                    chunks=[],
-                    kind="register",
-                    external_id=entry.external_id,
-                    partners=entry.partners,
-                    contacts=entry.contacts,
+                    rid,
+                    NewReport(
+                        sha256=entry.sha256,
+                        filename=entry.external_id,
+                        meta=entry.meta,
+                        pages=0,
+                        lang="sv",
+                        chunks=[],
+                        kind="register",
+                        external_id=entry.external_id,
+                        partners=entry.partners,
+                        contacts=entry.contacts,
+                    ),
                 )
                 seen[rid] = entry.details
         catalog.record_sources(seen)

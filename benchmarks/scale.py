@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.models import NewReport
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -82,17 +84,19 @@ def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
     with Store.open(settings, embedder) as store, store.batch():
         for report, report_chunks, vectors in real:
             started = time.perf_counter()
-            store.add_report(
-                source=None,
-                sha256=report.sha256,
-                filename=report.filename,
-                meta=report.meta,
-                pages=report.pages,
-                lang=report.lang,
-                chunks=report_chunks,
-                vectors=vectors,
-                kind=report.kind,
-                external_id=report.external_id,
+            store.add(
+                NewReport(
+                    source=None,
+                    sha256=report.sha256,
+                    filename=report.filename,
+                    meta=report.meta,
+                    pages=report.pages,
+                    lang=report.lang,
+                    chunks=report_chunks,
+                    vectors=vectors,
+                    kind=report.kind,
+                    external_id=report.external_id,
+                )
             )
             ingest_seconds += time.perf_counter() - started
             stored += len(report_chunks)
@@ -112,15 +116,17 @@ def build(data: Path, base: Path, chunks: int, sample: int, seed: int) -> dict:
                 sampled += embed_now
             sha = hashlib.sha256(f"scale-{seed}-{number}".encode()).hexdigest()
             started = time.perf_counter()
-            store.add_report(
-                source=None,
-                sha256=sha,
-                filename=f"scale_{number:05d}.pdf",
-                meta=meta,
-                pages=len(report_chunks),
-                lang=report_chunks[0].lang,
-                chunks=report_chunks,
-                vectors=vectors,
+            store.add(
+                NewReport(
+                    source=None,
+                    sha256=sha,
+                    filename=f"scale_{number:05d}.pdf",
+                    meta=meta,
+                    pages=len(report_chunks),
+                    lang=report_chunks[0].lang,
+                    chunks=report_chunks,
+                    vectors=vectors,
+                )
             )
             ingest_seconds += time.perf_counter() - started
             stored += len(report_chunks)

@@ -2,16 +2,13 @@
 
 Each original that named the person is withheld at once and replaced by a redacted copy made in the
 sandboxed child (ingest.redaction); one that cannot be redacted stays withheld, and the report page
-says so until an admin uploads a redacted copy (:func:`replace_original`). Redaction runs outside
-``writing()``, the caller's write lock, so that searches go on meanwhile.
+says so until an admin uploads a redacted copy (:func:`replace_original`). Redaction runs while the store
+is free (it locks only its own writes), so that searches and uploads go on meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,19 +37,12 @@ class ErasureResult:
         }
 
 
-def erase_person(
-    store: Store,
-    email: str,
-    actor: str,
-    writing: Callable[[], AbstractContextManager] = nullcontext,
-) -> ErasureResult:
+def erase_person(store: Store, email: str, actor: str) -> ErasureResult:
     """Erase the person with this e-mail address from catalog, index and the original PDFs."""
-    with writing():
-        erasure = erase_from_catalog(store, email, actor)
+    erasure = erase_from_catalog(store, email, actor)
     result = ErasureResult(erasure.key, erasure.passages)
     for report_id in erasure.reports:
-        with writing():
-            report = store.catalog.report_by_id(report_id)
+        report = store.catalog.report_by_id(report_id)
         if report is None or report.kind != "report":
             continue
         original = store.original_path(report.sha256)
@@ -70,34 +60,20 @@ def erase_person(
         except ReportRejected as exc:
             copy.unlink(missing_ok=True)
             log.warning("report %s: the original could not be redacted (%s); it stays withheld", report_id, exc)
-            with writing():
-                store.catalog.audit(actor, "redact original", f"report {report_id}", f"failed, withheld: {exc}")
+            store.catalog.audit(actor, "redact original", f"report {report_id}", f"failed, withheld: {exc}")
             result.originals_withheld.append(report_id)
             continue
-        with writing():
-            os.replace(copy, original)
-            store.catalog.set_original(report_id, "redacted")
-            store.catalog.audit(actor, "redact original", f"report {report_id}", f"ok: pages {done['painted']}")
+        store.replace_original(report_id, copy, "redacted")
+        store.catalog.audit(actor, "redact original", f"report {report_id}", f"ok: pages {done['painted']}")
         result.originals_redacted.append(report_id)
     return result
 
 
-def replace_original(
-    store: Store,
-    report_id: int,
-    upload: Path,
-    actor: str,
-    writing: Callable[[], AbstractContextManager] = nullcontext,
-) -> None:
+def replace_original(store: Store, report_id: int, upload: Path, actor: str) -> None:
     """An admin's redacted copy of a withheld original takes its place (it must read as a PDF)."""
-    with writing():
-        report = store.catalog.report(report_id)
+    report = store.catalog.report(report_id)
     if report.kind != "report":
         raise KBError(f"Report {report_id} is a register entry and has no original PDF.")
     read_pdf(upload, store.settings)  # refuses what the sandboxed reader cannot open
-    with writing():
-        target = store.original_path(report.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(upload, target)
-        store.catalog.set_original(report_id, "redacted")
-        store.catalog.audit(actor, "replace original", f"report {report_id}", "ok: a redacted copy")
+    store.replace_original(report_id, upload, "redacted")
+    store.catalog.audit(actor, "replace original", f"report {report_id}", "ok: a redacted copy")

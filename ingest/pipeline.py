@@ -9,6 +9,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.chunk import chunk_sections
 from ingest.metadata import extract_meta
 from ingest.partners import extract as extract_partners
@@ -16,8 +18,9 @@ from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
 from kb.catalog.files import sha256_file
 from kb.errors import KBError, ReportRejected
-from kb.models import Chunk, Contact, Partner, Report, ReportMeta
+from kb.models import Chunk, Contact, NewReport, Partner, Report, ReportMeta
 from kb.settings import Settings
+from kb.store.jobs import Job
 from kb.store.writer import Store
 
 MIN_TEXT_CHARS = 200  # less text than this in a whole file means scanned images, not a report
@@ -38,6 +41,32 @@ class Analysis:
     chunks: list[Chunk]
     partners: list[Partner] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+
+    def new_report(
+        self,
+        *,
+        source: Path,
+        status: str = "published",
+        replace: Report | None = None,
+        vectors: np.ndarray | None = None,
+        uploaded_by: str | None = None,
+    ) -> NewReport:
+        """What kb.store.writer.Store.add stores from this analysis of ``source``."""
+        return NewReport(
+            sha256=self.sha256,
+            filename=self.filename,
+            meta=self.meta,
+            pages=self.pages,
+            lang=self.lang,
+            chunks=self.chunks,
+            vectors=vectors,
+            source=source,
+            replace=replace,
+            status=status,
+            partners=self.partners,
+            contacts=self.contacts,
+            uploaded_by=uploaded_by,
+        )
 
 
 @dataclass
@@ -115,43 +144,9 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
     )
 
 
-def store_analysis(
-    store: Store,
-    analysis: Analysis,
-    source: Path,
-    *,
-    replace: Report | None = None,
-    status: str = "published",
-    vectors=None,
-    uploaded_by: str | None = None,
-) -> int:
-    """Store what was read from ``source``; returns the report id."""
-    return store.add_report(
-        source=source,
-        sha256=analysis.sha256,
-        filename=analysis.filename,
-        meta=analysis.meta,
-        pages=analysis.pages,
-        lang=analysis.lang,
-        chunks=analysis.chunks,
-        replace=replace,
-        status=status,
-        vectors=vectors,
-        partners=analysis.partners,
-        contacts=analysis.contacts,
-        uploaded_by=uploaded_by,
-    )
-
-
-def ingest_file(store: Store, path: Path, replace: bool = False) -> Outcome:
-    """Add one file unless its content is already stored; with ``replace``, re-read it
-    (or, for a changed file under a known name, replace the older version)."""
-    return _store_file(store, path, sha256_file(path), None, replace)
-
-
 def _store_file(store: Store, path: Path, sha: str, reading: Future | None, replace: bool) -> Outcome:
     """Store one file, using the analysis read ahead in ``reading`` when there is one."""
-    existing = store.catalog.report_by_sha(sha)
+    existing = store.stored(sha)
     if existing is not None and not replace:
         return Outcome(path, "unchanged", existing.id, existing.chunk_count)
     previous = existing or (store.catalog.report_by_filename(path.name) if replace else None)
@@ -159,8 +154,20 @@ def _store_file(store: Store, path: Path, sha: str, reading: Future | None, repl
         analysis = reading.result() if reading is not None else analyse(path, store.settings, sha)
     except ReportRejected as exc:
         return Outcome(path, "rejected", reason=exc.label)
-    report_id = store_analysis(store, analysis, path, replace=previous)
-    return Outcome(path, "replaced" if previous else "added", report_id, len(analysis.chunks))
+    stored = store.add(analysis.new_report(source=path, replace=previous))
+    return Outcome(path, stored.status, stored.report_id, len(analysis.chunks))
+
+
+def ingest_upload(store: Store, job: Job) -> None:
+    """An uploaded PDF's background work (kb.store.jobs): read and embed it while the store is free, then
+    store it as a draft owned by its uploader (or find it stored already)."""
+    job.state = "reading"
+    analysis = analyse(job.path, store.settings, job.sha256, job.filename)
+    job.state = "embedding"
+    vectors = store.embed_chunks(analysis.chunks)
+    job.state = "storing"
+    new = analysis.new_report(source=job.path, status="draft", vectors=vectors, uploaded_by=job.owner)
+    job.report_id = store.add(new).report_id
 
 
 class ReadAhead:
@@ -231,7 +238,7 @@ def ingest_paths(
     started, embedded = time.perf_counter(), store.embed_seconds
 
     def wanted(path: Path, sha: str) -> bool:
-        return replace or store.catalog.report_by_sha(sha) is None
+        return replace or store.stored(sha) is None
 
     try:
         if own:

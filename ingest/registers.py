@@ -11,15 +11,17 @@ import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from kb.catalog import directory as directory_tables
 from kb.directory import organisations as directory
 from kb.errors import KBError
-from kb.models import Chunk, Contact, Partner, ReportMeta
-from kb.store.writer import NewReport, Store
+from kb.models import Chunk, Contact, NewReport, Partner, ReportMeta
+from kb.store.jobs import Job
+from kb.store.writer import Store
 from kb.text.language import detect
 
 FORMATS = ("projektbanken", "interreg-se", "cordis", "csv")
@@ -246,44 +248,33 @@ def import_entries(
     store: Store,
     *,
     progress: Callable[[int, int], None] | None = None,
-    writing: Callable[[], AbstractContextManager] = nullcontext,
     stopped: Callable[[], bool] = lambda: False,
 ) -> ImportSummary:
     """Store new and changed entries, embedding and indexing up to EMBED_BATCH of them at a time, then
     build the partner directory once (searches meanwhile keep the one from before).
 
-    ``writing()`` guards every read and write of the store (the web app passes its lock); the model
-    runs outside it, so searches go on while a large register is embedded. ``progress(done, total)``
-    is called after each batch. ``stopped()`` is asked before each batch (the app is shutting down):
-    the import then ends with ImportStopped, and importing the file again finishes it.
+    The model runs while the store is free (it locks only its writes), so searches go on while a large
+    register is embedded. ``progress(done, total)`` is called after each batch. ``stopped()`` is asked
+    before each batch (the app is shutting down): the import then ends with ImportStopped, and importing
+    the file again finishes it.
     """
     summary = ImportSummary()
-    batch = store.batch()  # the lexicon file is written once at the end, not after every entry
-    with writing():
-        batch.__enter__()
-    try:
-        with directory.deferred(store.catalog):
-            done = 0
-            for part in _batches(entries):
-                if stopped():
-                    raise ImportStopped(
-                        f"The import stopped after {done:,} of {len(entries):,} projects; import the file again "
-                        "to finish it (the projects already stored count as unchanged)."
-                    )
-                with writing():
-                    todo = _changed(store, part, summary)
-                chunks = [_chunk(e) for e in todo]
-                vectors = store.embed_chunks(chunks) if chunks else []
-                with writing():
-                    _store(store, todo, chunks, vectors, summary)
-                done += len(part)
-                if progress is not None:
-                    progress(done, len(entries))
-            with writing():
-                directory.build(store.catalog)
-    finally:
-        with writing():
-            batch.__exit__(None, None, None)
+    with store.batch(), directory.deferred(store.catalog):  # the lexicon file is written once, at the end
+        done = 0
+        for part in _batches(entries):
+            if stopped():
+                raise ImportStopped(
+                    f"The import stopped after {done:,} of {len(entries):,} projects; import the file again "
+                    "to finish it (the projects already stored count as unchanged)."
+                )
+            todo = _changed(store, part, summary)
+            chunks = [_chunk(e) for e in todo]
+            vectors = store.embed_chunks(chunks) if chunks else np.zeros((0, store.embedder.dim), np.float32)
+            _store(store, todo, chunks, vectors, summary)
+            done += len(part)
+            if progress is not None:
+                progress(done, len(entries))
+    directory.build(store.catalog)
     return summary
 
 
@@ -329,7 +320,6 @@ def _chunk(entry: RegisterEntry) -> Chunk:
 
 
 def _store(store: Store, entries, chunks, vectors, summary: ImportSummary) -> None:
-    # looked up again under the guard: the stored entry may have been deleted meanwhile
     existing = [store.catalog.report_by_external_id(e.external_id) for e in entries]
     reports = [
         NewReport(
@@ -349,10 +339,41 @@ def _store(store: Store, entries, chunks, vectors, summary: ImportSummary) -> No
         for row, (entry, chunk, old) in enumerate(zip(entries, chunks, existing, strict=True))
     ]
     seen = {}
-    for report_id, entry, old in zip(store.add_reports(reports), entries, existing, strict=True):
+    for report_id, entry, old in zip(store.add_many(reports), entries, existing, strict=True):
         seen[report_id] = entry.details
         if old is None:
             summary.added += 1
         else:
             summary.updated += 1
     directory_tables.record_sources(store.catalog, seen)
+
+
+def import_job(store: Store, job: Job) -> None:
+    """A register upload's background work (kb.store.jobs): import the file, audited, with progress."""
+    who, fmt = job.details["actor"], job.details["format"]
+    job.state = "reading"
+    try:
+        entries = read_register(job.path, fmt, job.details["columns"])
+        job.total, job.state = len(entries), "embedding"
+        summary = import_entries(
+            entries, store, progress=lambda done, total: _progress(job, done, total), stopped=job.stopping.is_set
+        )
+    except Exception as exc:
+        store.catalog.audit(who, "import register", job.filename, f"failed: {type(exc).__name__}")
+        if isinstance(exc, KBError):
+            exc.args = (named(str(exc), job.path, job.filename),)  # keeps its kind (an index failure is repaired)
+        raise
+    store.catalog.audit(who, "import register", f"{job.filename} ({fmt})", summary.line())
+    job.result = {"added": summary.added, "updated": summary.updated, "unchanged": summary.unchanged}
+    job.message = summary.line()
+
+
+def _progress(job: Job, done: int, total: int) -> None:
+    job.done = done
+    if done == total:
+        job.state = "storing"  # the partner directory is built once all entries are stored
+
+
+def named(message: str, path: Path, name: str) -> str:
+    """A message about a stored upload, naming it as the user did (the generated path is not shown)."""
+    return message.replace(str(path), name).replace(path.name, name)

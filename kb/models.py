@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from pathlib import Path
+
+import numpy as np
 
 from kb.errors import AccountError
 
@@ -87,6 +91,31 @@ class Chunk:
     heading: str
     lang: str
     text: str
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A report as ingest read it, ready to store (kb.store.writer.Store.add): its passages and, once
+    embedded, their vectors (one row per passage)."""
+
+    sha256: str
+    filename: str
+    meta: ReportMeta
+    pages: int
+    lang: str
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray | None = None  # None: the store embeds them
+    source: Path | None = None  # the original file, kept beside the catalog
+    replace: Report | None = None  # the older version this one replaces
+    status: str = "published"  # or "draft": an upload waiting for its review
+    partners: Sequence[Partner] = ()
+    contacts: Sequence[Contact] = ()
+    kind: str = "report"  # or "register": an entry of a project register
+    external_id: str | None = None  # a register entry's id, e.g. "projektbanken:20200940"
+    uploaded_by: str | None = None  # the account that uploaded it, which may edit it
+
+    def with_vectors(self, vectors: np.ndarray) -> NewReport:
+        return replace(self, vectors=vectors)
 
 
 @dataclass(frozen=True)

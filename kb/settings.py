@@ -182,6 +182,11 @@ class Settings:
         return self.data_dir / "files"
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where the web app's uploads wait for its worker: outside any served folder, emptied as each is read."""
+        return self.data_dir / "uploads"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / "writer.lock"
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from kb.catalog.database import Catalog
-from kb.models import Chunk, ReportMeta
+from kb.models import Chunk, NewReport, ReportMeta
 from kb.text.terms import stems, tokens
 
 QUERIES = [
@@ -58,13 +58,15 @@ def _add(catalog: Catalog, report_id: int, texts: list[str]) -> None:
         Chunk(f"r{report_id}-{i}", i, i + 1, i + 1, "lessons", "Lessons", "en", text) for i, text in enumerate(texts)
     ]
     catalog.add_report(
-        report_id=report_id,
-        sha256=str(report_id) * 64,
-        filename=f"{report_id}.pdf",
-        meta=ReportMeta(title=f"Report {report_id}"),
-        pages=len(texts),
-        lang="en",
-        chunks=chunks,
+        report_id,
+        NewReport(
+            sha256=str(report_id) * 64,
+            filename=f"{report_id}.pdf",
+            meta=ReportMeta(title=f"Report {report_id}"),
+            pages=len(texts),
+            lang="en",
+            chunks=chunks,
+        ),
     )
 
 

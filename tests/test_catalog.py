@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.catalog.database import Catalog
-from kb.models import Chunk, ReportMeta
+from kb.models import Chunk, NewReport, ReportMeta
 
 
 def test_every_chunk_comes_back_once_in_order_across_pages(settings):
@@ -16,13 +16,15 @@ def test_every_chunk_comes_back_once_in_order_across_pages(settings):
                 for seq in range(count)
             ]
             catalog.add_report(
-                report_id=report_id,
-                sha256=str(report_id) * 64,
-                filename=f"{report_id}.pdf",
-                meta=ReportMeta(title=str(report_id)),
-                pages=count,
-                lang="en",
-                chunks=chunks,
+                report_id,
+                NewReport(
+                    sha256=str(report_id) * 64,
+                    filename=f"{report_id}.pdf",
+                    meta=ReportMeta(title=str(report_id)),
+                    pages=count,
+                    lang="en",
+                    chunks=chunks,
+                ),
             )
         listed = [(rid, c.seq) for rid, c in catalog.iter_chunks()]
         assert listed == [(rid, seq) for rid, count in ((1, 401), (2, 500), (3, 302)) for seq in range(count)]

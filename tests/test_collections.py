@@ -9,7 +9,7 @@ import pytest
 from kb.catalog.database import Catalog
 from kb.errors import KBError
 from kb.library import collections as paths
-from kb.models import Chunk, Contact, ReportMeta
+from kb.models import Chunk, Contact, NewReport, ReportMeta
 
 
 def _chunk(seq: int) -> Chunk:
@@ -20,14 +20,16 @@ def _chunk(seq: int) -> Chunk:
 def catalog(settings):
     opened = Catalog.open(settings)
     opened.add_report(
-        report_id=1,
-        sha256="a" * 64,
-        filename="a.pdf",
-        meta=ReportMeta(title="Elbussar"),
-        pages=3,
-        lang="sv",
-        chunks=[_chunk(0), _chunk(1), _chunk(2)],
-        contacts=[Contact("Anna Lindqvist", "Projektledare", "Norrvik", "anna@norrvik.example.org", None, 3)],
+        1,
+        NewReport(
+            sha256="a" * 64,
+            filename="a.pdf",
+            meta=ReportMeta(title="Elbussar"),
+            pages=3,
+            lang="sv",
+            chunks=[_chunk(0), _chunk(1), _chunk(2)],
+            contacts=[Contact("Anna Lindqvist", "Projektledare", "Norrvik", "anna@norrvik.example.org", None, 3)],
+        ),
     )
     yield opened
     opened.close()
@@ -126,15 +128,17 @@ def test_drafts_cannot_be_added_and_an_unpublished_report_hides_its_items(catalo
     """A draft's passages, report and contacts cannot be added; a report set back to draft leaves its items
     unavailable, so a collection never shows readers what only the uploader and admins may see."""
     catalog.add_report(
-        report_id=2,
-        sha256="b" * 64,
-        filename="b.pdf",
-        meta=ReportMeta(title="Utkast"),
-        pages=1,
-        lang="sv",
-        chunks=[Chunk("d-0", 0, 1, 1, "lessons", "Lärdomar", "sv", "Ett utkast.")],
-        contacts=[Contact("Bo Ek", None, None, "bo@example.org", None, 1)],
-        status="draft",
+        2,
+        NewReport(
+            sha256="b" * 64,
+            filename="b.pdf",
+            meta=ReportMeta(title="Utkast"),
+            pages=1,
+            lang="sv",
+            chunks=[Chunk("d-0", 0, 1, 1, "lessons", "Lärdomar", "sv", "Ett utkast.")],
+            contacts=[Contact("Bo Ek", None, None, "bo@example.org", None, 1)],
+            status="draft",
+        ),
     )
     cid = paths.create(catalog, "Utkast syns inte")
     for kind, ref in (("passage", "d-0"), ("report", "2"), ("contact", "2:bo@example.org")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kb.catalog.database import Catalog
 from kb.library.followup import CountryRow, MoneyRow, figures
-from kb.models import Partner, ReportMeta
+from kb.models import NewReport, Partner, ReportMeta
 
 # The four sample reports (samples/make_samples.py), counted by hand:
 #   GreenFleet  Interreg Baltic Sea Region  2019-2022  EUR  2 450 000 total,  1 960 000 EU
@@ -83,16 +83,18 @@ def test_partner_organisations_are_merged_across_spellings_and_drafts_do_not_cou
         (4, "published", "register", "Linköpings kommun"),
     ]:
         catalog.add_report(
-            report_id=rid,
-            sha256=str(rid) * 64,
-            filename=f"{rid}.pdf",
-            meta=meta,
-            pages=1,
-            lang="sv",
-            chunks=[],
-            status=status,
-            kind=kind,
-            partners=[Partner(name, "SE", "partner", 1)],
+            rid,
+            NewReport(
+                sha256=str(rid) * 64,
+                filename=f"{rid}.pdf",
+                meta=meta,
+                pages=1,
+                lang="sv",
+                chunks=[],
+                status=status,
+                kind=kind,
+                partners=[Partner(name, "SE", "partner", 1)],
+            ),
         )
     catalog.update_report(1, meta, "Kommunledningsförvaltningen", None)
     found = figures(catalog)

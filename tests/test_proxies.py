@@ -18,8 +18,7 @@ def _failed_login_address(settings, embedder, forwarded: str) -> str:
         token = client.get("/api/session").json()["csrf_token"]
         headers = {"X-CSRF-Token": token, "X-Forwarded-For": forwarded}
         assert client.post("/api/login", json={"name": name, "password": "wrong password"}, headers=headers).is_error
-        with app.state.kb.lock:
-            entry = app.state.kb.store.catalog.audit_entries(1)[0]
+        entry = app.state.kb.store.catalog.audit_entries(1)[0]
     assert entry["action"] == "login" and entry["outcome"] == "failed: wrong password"
     return entry["target"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kb.models import NewReport
+
 
 def test_swedish_question_finds_the_english_lesson(reader):
     """Asked in Swedish about buying electric buses together, the English GreenFleet passage ranks first."""
@@ -193,16 +195,18 @@ def test_drafts_near_a_query_take_no_published_passage_s_place(indexed_settings,
         vectors = store.index.vectors([c.id for c in chunks])
         for copy in range(15):
             copies = [replace(c, id=f"draft{copy:02d}{c.id[7:]}") for c in chunks]
-            store.add_report(
-                source=None,
-                sha256=f"{copy:064d}",
-                filename=f"draft-{copy}.pdf",
-                meta=bus.meta,
-                pages=bus.pages,
-                lang=bus.lang,
-                chunks=copies,
-                status="draft",
-                vectors=np.stack([vectors[c.id] for c in chunks]),
+            store.add(
+                NewReport(
+                    source=None,
+                    sha256=f"{copy:064d}",
+                    filename=f"draft-{copy}.pdf",
+                    meta=bus.meta,
+                    pages=bus.pages,
+                    lang=bus.lang,
+                    chunks=copies,
+                    status="draft",
+                    vectors=np.stack([vectors[c.id] for c in chunks]),
+                )
             )
         assert 15 * len(chunks) > search.SearchOptions().candidates  # more drafts than candidates
         assert published_hits() == before

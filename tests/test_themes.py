@@ -7,7 +7,7 @@ import pytest
 from kb.catalog.database import Catalog
 from kb.errors import KBError
 from kb.library.themes import BY_KEY, THEMES, set_themes, store_suggestion, themes_of
-from kb.models import Filters, ReportMeta
+from kb.models import Filters, NewReport, ReportMeta
 
 
 def _by_acronym(catalog: Catalog) -> dict[str, int]:
@@ -62,7 +62,7 @@ def test_theme_filter_narrows_search_before_ranking(reader):
 def catalog(settings):
     opened = Catalog.open(settings)
     opened.add_report(
-        report_id=1, sha256="a" * 64, filename="x.pdf", meta=ReportMeta(title="X"), pages=1, lang="sv", chunks=[]
+        1, NewReport(sha256="a" * 64, filename="x.pdf", meta=ReportMeta(title="X"), pages=1, lang="sv", chunks=[])
     )
     yield opened
     opened.close()

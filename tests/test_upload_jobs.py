@@ -16,7 +16,7 @@ from tests.logins import https_client
 from tests.logins import log_in as log_in_as
 from tests.pdfs import slow_pdf, text_pdf
 from web.app import create_app
-from web.jobs import LOST
+from kb.store.jobs import LOST
 
 REPORT = [
     "Cykelgarage vid stationer - slutrapport",

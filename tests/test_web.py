@@ -10,7 +10,7 @@ from tests.conftest import sample
 from tests.logins import https_client, log_in
 from tests.pdfs import text_pdf
 from web.app import create_app
-from web.views import highlight
+from web.search import highlight
 
 SWEDISH_QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
 

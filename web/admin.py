@@ -1,4 +1,4 @@
-"""Admin pages and their JSON twins: the audit log, accounts, deleting a report."""
+"""Admin pages and their JSON twins: the audit log and accounts."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from pydantic import BaseModel, Field
 from kb.catalog.accounts import NAME, Accounts, generate_password
 from kb.errors import AccountError
 from kb.models import Account, Role
-from web.app import render
 from web.auth import AdminUser, auth_state, requires
-from web.params import RowId
+from web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[requires(Role.ADMIN)])
 api = APIRouter(prefix="/api", tags=["admin"], dependencies=[requires(Role.ADMIN)])
@@ -53,14 +52,12 @@ class AccountChange(BaseModel):
 
 def _audit(request: Request, actor: str, action: str, target: str, outcome: str = "ok") -> None:
     state = request.app.state.kb
-    with state.lock:
-        state.store.catalog.audit(actor, action, target, outcome)
+    state.store.catalog.audit(actor, action, target, outcome)
 
 
 def audit_entries(request: Request, limit: int) -> list[dict]:
     state = request.app.state.kb
-    with state.lock:
-        return state.store.catalog.audit_entries(limit)
+    return state.store.catalog.audit_entries(limit)
 
 
 # -- the audit log -------------------------------------------------------------------------------
@@ -195,23 +192,4 @@ def api_users_change(request: Request, admin: AdminUser, name: str, change: Acco
     return {**account.as_json(), "password": password}
 
 
-# -- deleting a report ---------------------------------------------------------------------------
-def delete_report(request: Request, admin: str, report_id: int) -> int:
-    state = request.app.state.kb
-    with state.lock:
-        report = state.store.catalog.report(report_id)
-        removed = state.store.delete_report(report_id)
-        state.store.catalog.audit(admin, "delete", f"report {report_id} ({report.filename})", f"ok: {removed} chunks")
-    return removed
-
-
-@router.post("/reports/{report_id}/delete")
-def report_delete(request: Request, admin: AdminUser, report_id: RowId):
-    delete_report(request, admin.actor, report_id)
-    return RedirectResponse("/reports?deleted=1", status_code=303)
-
-
-@api.delete("/reports/{report_id}", status_code=204)
-def api_report_delete(request: Request, admin: AdminUser, report_id: RowId):
-    """Delete a report with its passages, vectors and original PDF."""
-    delete_report(request, admin.actor, report_id)
+routers = (router, api)  # the pages, and their JSON twins under /api

@@ -23,16 +23,14 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from kb.catalog.accounts import Accounts, parse_role_map
-from kb.catalog.secret_key import secret_key
 from kb.errors import AccountError, DiskFull, SettingsError
 from kb.models import Account, Role
 from kb.settings import Settings
+from kb.store.visibility import may_edit
 from web.ratelimit import FailureThrottle, RateLimiter
-from web.sessions import SecurityHeadersMiddleware, SessionMiddleware
 
 log = logging.getLogger("kb.web.auth")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -301,10 +299,7 @@ UploadingUser = Annotated[User, Depends(upload_quota)]
 
 def can_edit(user: User, report: dict) -> bool:
     """Admins edit any report; editors the ones they uploaded (``report`` as Report.as_json gives it)."""
-    if user.role >= Role.ADMIN:
-        return True
-    owner = report.get("uploaded_by")
-    return user.role >= Role.EDITOR and bool(owner and user.name) and owner.casefold() == user.name.casefold()
+    return may_edit(user.role, user.name, report)
 
 
 def safe_next(target: str | None) -> str:
@@ -315,35 +310,3 @@ def safe_next(target: str | None) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
-
-
-def install(app: FastAPI, settings: Settings) -> None:
-    """Sessions, security headers, the login redirect, template helpers and the account routes."""
-    from web import admin, login
-
-    app.add_middleware(
-        SessionMiddleware,
-        secret=secret_key(settings),
-        max_age_s=int(settings.session_hours * 3600),
-        secure=settings.cookie_secure,
-    )
-    app.add_middleware(SecurityHeadersMiddleware)
-    templates = app.state.templates
-    templates.env.globals.update(
-        current_user=current_user,
-        csrf_field=csrf_field,
-        csrf_query=csrf_query,
-        Role=Role,
-        role_label=lambda label: ROLE_LABELS.get(label, label),
-    )
-    app.include_router(login.router)
-    app.include_router(login.api)
-    app.include_router(admin.router)
-    app.include_router(admin.api)
-
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, exc: LoginRequired):
-        if request.url.path.startswith("/api/") or request.method not in SAFE_METHODS:
-            return JSONResponse({"error": "Log in first (POST /api/login, or /login in a browser)."}, status_code=401)
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -16,11 +16,10 @@ from kb.errors import KBError
 from kb.library import collections as paths
 from kb.models import Role
 from kb.text.fields import CONTROLS, MAX_ROW_ID
-from web.app import render, ui_lang
 from web.auth import EditorUser, LoginRequired, actor, current_user, requires
 from web.collection_pdf import collection_pdf
-from web.params import RowId
-from web.state import AppState
+from web.deps import RowId, app_state
+from web.templating import render, ui_lang
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -40,12 +39,8 @@ def is_editor(request: Request) -> bool:
 
 
 def _audit(request: Request, action: str, target: str) -> None:
-    """Collection changes are state changes: who, what, which collection (called under the state lock)."""
-    _state(request).store.catalog.audit(actor(request), action, target)
-
-
-def _state(request: Request) -> AppState:
-    return request.app.state.kb
+    """Collection changes are state changes: who, what, which collection."""
+    app_state(request).store.catalog.audit(actor(request), action, target)
 
 
 def _back(target: str, fallback: str) -> str:
@@ -57,23 +52,21 @@ def picker(request: Request) -> dict:
     """For the search page: the collections, the active one, and what it already holds."""
     if not is_editor(request):
         return {"collections": [], "active": None, "held": set()}
-    state = _state(request)
-    with state.lock:
-        found = paths.all_collections(state.store.catalog)
-        chosen = request.cookies.get(ACTIVE_COOKIE, "")
-        active = next((c for c in found if str(c.id) == chosen), None)
-        if active is None and found:
-            active = max(found, key=lambda c: c.updated_at)
-        held = {(i.kind, i.ref) for i in paths.get(state.store.catalog, active.id).items} if active else set()
+    state = app_state(request)
+    found = paths.all_collections(state.store.catalog)
+    chosen = request.cookies.get(ACTIVE_COOKIE, "")
+    active = next((c for c in found if str(c.id) == chosen), None)
+    if active is None and found:
+        active = max(found, key=lambda c: c.updated_at)
+    held = {(i.kind, i.ref) for i in paths.get(state.store.catalog, active.id).items} if active else set()
     return {"collections": found, "active": active, "held": held}
 
 
 def collection_view(request: Request, collection_id: int) -> dict:
-    state = _state(request)
-    with state.lock:
-        found = paths.get(state.store.catalog, collection_id)
-        reader = reader_id(request)
-        read = paths.read_items(state.store.catalog, collection_id, reader) if reader else set()
+    state = app_state(request)
+    found = paths.get(state.store.catalog, collection_id)
+    reader = reader_id(request)
+    read = paths.read_items(state.store.catalog, collection_id, reader) if reader else set()
     data = found.as_json()
     for item in data["items"]:
         item["read"] = item["id"] in read
@@ -84,9 +77,8 @@ def collection_view(request: Request, collection_id: int) -> dict:
 # -- pages ---------------------------------------------------------------------------------
 @router.get("/collections", response_class=HTMLResponse, dependencies=[requires(Role.READER)])
 def collections_page(request: Request):
-    state = _state(request)
-    with state.lock:
-        found = paths.all_collections(state.store.catalog)
+    state = app_state(request)
+    found = paths.all_collections(state.store.catalog)
     return render(request, "collections.html", {"collections": found, "editor": is_editor(request)})
 
 
@@ -98,10 +90,9 @@ def create_collection(
     description: Annotated[str, Form()] = "",
     featured: Annotated[str, Form()] = "",
 ):
-    state = _state(request)
-    with state.lock:
-        new_id = paths.create(state.store.catalog, name, description, actor=user.actor, featured=bool(featured))
-        _audit(request, "create collection", f"collection {new_id}")
+    state = app_state(request)
+    new_id = paths.create(state.store.catalog, name, description, actor=user.actor, featured=bool(featured))
+    _audit(request, "create collection", f"collection {new_id}")
     response = RedirectResponse(f"/collections/{new_id}/edit", status_code=303)
     response.set_cookie(ACTIVE_COOKIE, str(new_id), max_age=YEAR, httponly=True, samesite="lax")
     return response
@@ -131,9 +122,8 @@ def _mark_read(request: Request, collection_id: int, item_id: int, read: bool) -
     reader = reader_id(request)
     if reader is None:
         raise LoginRequired()
-    state = _state(request)
-    with state.lock:
-        paths.mark_read(state.store.catalog, collection_id, item_id, reader, read)
+    state = app_state(request)
+    paths.mark_read(state.store.catalog, collection_id, item_id, reader, read)
 
 
 @router.post("/collections/{collection_id}/items/{item_id}/read", dependencies=[requires(Role.READER)])
@@ -155,19 +145,17 @@ def save_collection(
     description: Annotated[str, Form()] = "",
     featured: Annotated[str, Form()] = "",
 ):
-    state = _state(request)
-    with state.lock:
-        paths.update(state.store.catalog, collection_id, name, description, bool(featured))
-        _audit(request, "edit collection", f"collection {collection_id}")
+    state = app_state(request)
+    paths.update(state.store.catalog, collection_id, name, description, bool(featured))
+    _audit(request, "edit collection", f"collection {collection_id}")
     return RedirectResponse(f"/collections/{collection_id}/edit", status_code=303)
 
 
 @router.post("/collections/{collection_id}/delete", dependencies=[requires(Role.EDITOR)])
 def delete_collection(request: Request, collection_id: RowId):
-    state = _state(request)
-    with state.lock:
-        paths.delete(state.store.catalog, collection_id)
-        _audit(request, "delete collection", f"collection {collection_id}")
+    state = app_state(request)
+    paths.delete(state.store.catalog, collection_id)
+    _audit(request, "delete collection", f"collection {collection_id}")
     return RedirectResponse("/collections", status_code=303)
 
 
@@ -181,10 +169,9 @@ def choose_active(
 
 
 def _add_item(request: Request, collection_id: int, kind: str, ref: str, intro: str) -> int:
-    state = _state(request)
-    with state.lock:
-        item_id = paths.add_item(state.store.catalog, collection_id, kind, ref, intro)
-        _audit(request, "add to collection", f"collection {collection_id}: {kind} {ref}")
+    state = app_state(request)
+    item_id = paths.add_item(state.store.catalog, collection_id, kind, ref, intro)
+    _audit(request, "add to collection", f"collection {collection_id}: {kind} {ref}")
     return item_id
 
 
@@ -214,19 +201,18 @@ def change_item(
     intro: Annotated[str, Form()] = "",
 ):
     """Save an item's introduction, move it up or down, or remove it."""
-    state = _state(request)
+    state = app_state(request)
     catalog = state.store.catalog
-    with state.lock:
-        if action == "intro":
-            paths.set_intro(catalog, collection_id, item_id, intro)
-        elif action in ("up", "down"):
-            paths.move_item(catalog, collection_id, item_id, -1 if action == "up" else 1)
-        elif action == "remove":
-            paths.remove_item(catalog, collection_id, item_id)
-        else:
-            raise KBError(f"Unknown action {action!r}; use intro, up, down or remove.")
-        what = "remove from collection" if action == "remove" else f"edit collection item ({action})"
-        _audit(request, what, f"collection {collection_id}: item {item_id}")
+    if action == "intro":
+        paths.set_intro(catalog, collection_id, item_id, intro)
+    elif action in ("up", "down"):
+        paths.move_item(catalog, collection_id, item_id, -1 if action == "up" else 1)
+    elif action == "remove":
+        paths.remove_item(catalog, collection_id, item_id)
+    else:
+        raise KBError(f"Unknown action {action!r}; use intro, up, down or remove.")
+    what = "remove from collection" if action == "remove" else f"edit collection item ({action})"
+    _audit(request, what, f"collection {collection_id}: item {item_id}")
     anchor = "" if action == "remove" else f"#item-{item_id}"
     return RedirectResponse(f"/collections/{collection_id}/edit{anchor}", status_code=303)
 
@@ -235,6 +221,8 @@ def change_item(
 # What kb.text.fields.text accepts, said in the schema: no control or bidirectional characters; a name on one line
 NO_CONTROLS = f"^[^{CONTROLS}]*$"
 ONE_LINE_NOT_BLANK = f"^[^{CONTROLS}\\n\\r]*[^{CONTROLS}\\s][^{CONTROLS}\\n\\r]*$"
+
+
 class CollectionIn(BaseModel):
     name: Annotated[str, Field(pattern=ONE_LINE_NOT_BLANK, max_length=paths.MAX_NAME)]
     description: Annotated[str, Field(pattern=NO_CONTROLS, max_length=paths.MAX_TEXT)] = ""
@@ -253,18 +241,16 @@ class ReadIn(BaseModel):
 
 @api.get("/collections", dependencies=[requires(Role.READER)])
 def api_collections(request: Request) -> list[dict]:
-    state = _state(request)
-    with state.lock:
-        return [c.as_json() for c in paths.all_collections(state.store.catalog)]
+    state = app_state(request)
+    return [c.as_json() for c in paths.all_collections(state.store.catalog)]
 
 
 @api.post("/collections", status_code=201)
 def api_create(request: Request, user: EditorUser, body: CollectionIn) -> dict:
-    state = _state(request)
-    with state.lock:
-        catalog = state.store.catalog
-        new_id = paths.create(catalog, body.name, body.description, actor=user.actor, featured=body.featured)
-        _audit(request, "create collection", f"collection {new_id}")
+    state = app_state(request)
+    catalog = state.store.catalog
+    new_id = paths.create(catalog, body.name, body.description, actor=user.actor, featured=body.featured)
+    _audit(request, "create collection", f"collection {new_id}")
     return collection_view(request, new_id)
 
 
@@ -286,7 +272,4 @@ def api_mark_read(request: Request, collection_id: RowId, item_id: RowId, body: 
     return collection_view(request, collection_id)
 
 
-def install(app: FastAPI) -> None:
-    app.include_router(api)
-    app.include_router(router)
-    app.state.templates.env.globals["collection_picker"] = picker
+routers = (router, api)  # the pages, and their JSON twins under /api

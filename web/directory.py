@@ -9,39 +9,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from ingest.erasure import erase_person
-from ingest.register_csv import FIELDS
-from ingest.registers import FORMATS
 from kb.directory import organisations as directory
 from kb.directory.names import ORG_TYPES
 from kb.errors import KBError
 from kb.models import Role
 from kb.store.people import export_person
 from kb.text import fields
-from web.api import JobOut
-from web.app import render
-from web.auth import AdminUser, EditorUser, actor, requires
-from web.params import Page, RowId
-from web.register_uploads import accept_register
-from web.state import AppState
+from web.auth import AdminUser, actor, requires
+from web.deps import Page, RowId, app_state
+from web.templating import render
 
 router = APIRouter()
 READER = requires(Role.READER)
 EDITOR = requires(Role.EDITOR)
 
 
-def _state(request: Request) -> AppState:
-    return request.app.state.kb
-
-
 # -- organisations --------------------------------------------------------------------------
 def _list(request: Request, q: str, country: str, org_type: str, page: int) -> dict:
-    state = _state(request)
-    with state.lock:
-        view = directory.list_page(state.store.catalog, q, country, org_type if org_type in ORG_TYPES else "", page)
+    state = app_state(request)
+    view = directory.list_page(state.store.catalog, q, country, org_type if org_type in ORG_TYPES else "", page)
     return {**view, "q": q, "country": country, "org_type": org_type}
 
 
@@ -58,9 +48,8 @@ def api_organisations(request: Request, q: str = "", country: str = "", org_type
 
 
 def _organisation(request: Request, organisation_id: int) -> dict:
-    state = _state(request)
-    with state.lock:
-        return directory.organisation_page(state.store.catalog, organisation_id)
+    state = app_state(request)
+    return directory.organisation_page(state.store.catalog, organisation_id)
 
 
 @router.get(
@@ -79,25 +68,22 @@ def api_organisation(request: Request, organisation_id: RowId) -> dict:
 @router.post("/organisations/{organisation_id}/merge", include_in_schema=False)
 def merge_organisations(request: Request, user: AdminUser, organisation_id: RowId, other: Annotated[str, Form()]):
     other_id = fields.row_id(other, "number of the organisation to merge with (its page address ends with it)")
-    state = _state(request)
-    with state.lock:
-        merged = directory.merge(state.store.catalog, organisation_id, other_id, actor(request))
+    state = app_state(request)
+    merged = directory.merge(state.store.catalog, organisation_id, other_id, actor(request))
     return RedirectResponse(f"/organisations/{merged}?done=merged", status_code=303)
 
 
 @router.post("/organisations/{organisation_id}/split", include_in_schema=False)
 def split_organisation(request: Request, user: AdminUser, organisation_id: RowId, alias: Annotated[str, Form()]):
-    state = _state(request)
-    with state.lock:
-        apart = directory.split(state.store.catalog, organisation_id, alias, actor(request))
+    state = app_state(request)
+    apart = directory.split(state.store.catalog, organisation_id, alias, actor(request))
     return RedirectResponse(f"/organisations/{apart}?done=split", status_code=303)
 
 
 # -- people ---------------------------------------------------------------------------------
 def _person(request: Request, key: str) -> dict:
-    state = _state(request)
-    with state.lock:
-        return directory.person_page(state.store.catalog, key)
+    state = app_state(request)
+    return directory.person_page(state.store.catalog, key)
 
 
 @router.get("/people/{key}", response_class=HTMLResponse, include_in_schema=False, dependencies=[READER])
@@ -122,10 +108,9 @@ def correct_person(
     email: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
 ):
-    state = _state(request)
+    state = app_state(request)
     values = {"name": name, "role": role, "organisation": organisation, "email": email, "phone": phone}
-    with state.lock:
-        new_key = directory.correct_person(state.store.catalog, key, values, actor(request))
+    new_key = directory.correct_person(state.store.catalog, key, values, actor(request))
     return RedirectResponse(f"/people/{new_key}?done=corrected", status_code=303)
 
 
@@ -141,9 +126,8 @@ def _email_of(request: Request, key: str) -> str:
 def export_person_data(request: Request, user: AdminUser, key: str):
     """Everything stored about the person, as a JSON download (written to the audit log)."""
     email = _email_of(request, key)
-    state = _state(request)
-    with state.lock:
-        data = export_person(state.store, email, actor(request))
+    state = app_state(request)
+    data = export_person(state.store, email, actor(request))
     return JSONResponse(
         data, headers={"Content-Disposition": f'attachment; filename="person-{key}.json"', "Cache-Control": "no-store"}
     )
@@ -154,8 +138,8 @@ def erase_person_page(request: Request, user: AdminUser, key: str, confirm: Anno
     if confirm != "yes":
         raise KBError("Tick the box to confirm that the person is to be erased.")
     email = _email_of(request, key)
-    state = _state(request)
-    erase_person(state.store, email, actor(request), writing=lambda: state.lock)
+    state = app_state(request)
+    erase_person(state.store, email, actor(request))
     return RedirectResponse("/organisations?erased=1", status_code=303)
 
 
@@ -164,42 +148,8 @@ def api_erase_person(request: Request, user: AdminUser, key: str) -> dict:
     """Erase the person from contacts, passages, the directory, the vector index and the original PDFs
     (each redacted, or withheld until an admin uploads a redacted copy when it cannot be)."""
     email = _email_of(request, key)
-    state = _state(request)
-    return erase_person(state.store, email, actor(request), writing=lambda: state.lock).as_json()
+    state = app_state(request)
+    return erase_person(state.store, email, actor(request)).as_json()
 
 
-# -- register uploads -----------------------------------------------------------------------
-@router.get("/registers/upload", response_class=HTMLResponse, include_in_schema=False, dependencies=[EDITOR])
-def register_upload_page(request: Request):
-    return render(
-        request,
-        "register_upload.html",
-        {"formats": FORMATS, "fields": FIELDS, "max_mb": _state(request).settings.max_file_mb},
-    )
-
-
-@router.post("/registers/upload", response_class=HTMLResponse, include_in_schema=False)
-async def register_upload(
-    request: Request,
-    user: EditorUser,
-    file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form()],  # noqa: A002 - the form field's name
-    mapping: Annotated[str, Form()] = "",
-):
-    job = await accept_register(request, file, format, mapping)
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
-
-
-@router.post("/api/registers", tags=["api"], response_model=JobOut, status_code=202)
-async def api_register_upload(
-    request: Request,
-    user: EditorUser,
-    file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form()],  # noqa: A002 - the form field's name
-    mapping: Annotated[str, Form()] = "",
-) -> dict:
-    """Import a project register file (projektbanken, interreg-se, cordis, or csv with a column=field mapping).
-
-    A file that does not read as the format is refused at once (400); otherwise the import is queued
-    and its progress is at /api/jobs/{id}, with the counts in ``result`` once done."""
-    return (await accept_register(request, file, format, mapping)).as_json()
+routers = (router,)

@@ -13,17 +13,17 @@ from __future__ import annotations
 import csv
 import io
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kb.errors import KBError
 from kb.library import followup
 from kb.library.themes import BY_KEY
 from kb.models import Role
-from web.app import render, ui_lang
 from web.auth import requires
+from web.deps import app_state
 from web.i18n import translate
-from web.state import AppState
+from web.templating import render, ui_lang
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -31,14 +31,9 @@ TABLES = ("totals", *followup.DIMENSIONS, "countries", "partners")
 CHART_WIDTH, LABEL_WIDTH, BAR_HEIGHT, GAP, MAX_LABEL = 520, 200, 22, 8, 26
 
 
-def _state(request: Request) -> AppState:
-    return request.app.state.kb
-
-
 def _figures(request: Request) -> followup.Figures:
-    state = _state(request)
-    with state.lock:
-        return followup.figures(state.store.catalog)
+    state = app_state(request)
+    return followup.figures(state.store.catalog)
 
 
 def _label(table: str, key: str | None, lang: str) -> str:
@@ -181,6 +176,4 @@ def followup_csv(request: Request, table: str):
     )
 
 
-def install(app: FastAPI) -> None:
-    app.include_router(api)
-    app.include_router(router)
+routers = (router, api)  # the pages, and their JSON twins under /api

@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from kb.catalog.accounts import LoginFailed
 from kb.errors import AccountError, DiskFull
 from kb.models import Account, Role
-from web.app import render
 from web.auth import (
     ReaderUser,
     auth_state,
@@ -24,6 +23,7 @@ from web.auth import (
     safe_next,
     start_session,
 )
+from web.templating import render
 
 log = logging.getLogger("kb.web.auth")
 router = APIRouter(include_in_schema=False)
@@ -45,8 +45,7 @@ def _audit(request: Request, actor: str, action: str, target: str, outcome: str)
     """Logging in and out keeps working on a full disk: the entry then goes to the server log instead."""
     state = request.app.state.kb
     try:
-        with state.lock:
-            state.store.catalog.audit(actor, action, target, outcome)
+        state.store.catalog.audit(actor, action, target, outcome)
     except DiskFull:
         log.warning("audit entry not saved (disk full): %s | %s | %s | %s", actor, action, target, outcome)
 
@@ -190,3 +189,6 @@ def api_logout(request: Request):
     if user.logged_in:
         _audit(request, user.actor, "logout", user.actor, "ok")
     end_session(request)
+
+
+routers = (router, api)  # the pages, and their JSON twins under /api

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kb.library import collections as paths
-from kb.library.themes import BY_KEY, THEMES, lesson_counts
+from kb.library.themes import THEMES, lesson_counts
 from kb.models import Role
-from web.app import render, ui_lang
 from web.auth import requires
 from web.state import AppState
+from web.templating import render, ui_lang
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["api"])
@@ -22,11 +22,10 @@ def start_view(request: Request) -> dict:
     """Priority areas, featured collections (all collections while none is featured), recent reports, top themes."""
     state: AppState = request.app.state.kb
     lang = ui_lang(request)
-    with state.lock:
-        catalog = state.store.catalog
-        collections = paths.all_collections(catalog, featured_only=True) or paths.all_collections(catalog)
-        reports = [r for r in catalog.reports() if r.published and r.kind == "report"]
-        counts = lesson_counts(catalog)
+    catalog = state.store.catalog
+    collections = paths.all_collections(catalog, featured_only=True) or paths.all_collections(catalog)
+    reports = [r for r in catalog.reports() if r.published and r.kind == "report"]
+    counts = lesson_counts(catalog)
     recent = sorted(reports, key=lambda r: (r.ingested_at, r.id), reverse=True)[:RECENT]
     themes = [
         {
@@ -58,12 +57,6 @@ def api_start(request: Request) -> dict:
     return start_view(request)
 
 
-def install(app: FastAPI) -> None:
-    app.include_router(api)
-    app.include_router(router)
-    app.state.templates.env.globals["theme_name"] = lambda key, lang: BY_KEY[key].name(lang) if key in BY_KEY else key
-
-
 @api.get("/themes", dependencies=[requires(Role.READER)])
 def api_themes() -> list[dict]:
     """The themes and the programme's priority areas, with the descriptions that suggest them."""
@@ -78,3 +71,6 @@ def api_themes() -> list[dict]:
         }
         for t in THEMES
     ]
+
+
+routers = (router, api)  # the pages, and their JSON twins under /api

@@ -1,41 +1,41 @@
-"""Receiving an uploaded PDF: size limit before reading, signature check, generated file names."""
+"""Uploading a PDF final report (page and API), and following its job until it is stored as a draft.
+
+The body is limited and checked before it is read (web.body_limit); the file is checked by signature,
+stored under a generated name outside any served folder and read by kb.store.jobs' worker
+(ingest.pipeline.ingest_upload), never in the request."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ingest.sandbox import starts_like_pdf
 from kb.catalog.disk import writing_to
 from kb.errors import ReportRejected
+from kb.models import Role
 from kb.settings import Settings
-from web.auth import actor, can_edit, count_upload, current_user
-from web.jobs import QueueFull
+from kb.store.jobs import QueueFull
+from web.auth import UploadingUser, actor, can_edit, count_upload, current_user, requires
+from web.deps import StateDep
+from web.schemas import ERROR_RESPONSES, JobOut
+from web.state import AppState
+from web.templating import render
 
-
-def upload_folder(settings: Settings) -> Path:
-    """Where uploads wait for the worker: outside any served folder, emptied once each is read."""
-    return settings.data_dir / "uploads"
-
-
-def discard_leftovers(settings: Settings) -> int:
-    """Delete the files an earlier run of the app queued and never read (it was killed before it
-    could): their jobs lived in that run's memory, so nothing will read them. Call as the writer."""
-    folder = upload_folder(settings)
-    if not folder.is_dir():
-        return 0
-    left = [path for path in folder.iterdir() if path.is_file()]
-    for path in left:
-        path.unlink(missing_ok=True)
-    return len(left)
+router = APIRouter()
+api = APIRouter(prefix="/api", tags=["api"], responses=ERROR_RESPONSES)
+EDITOR = requires(Role.EDITOR)
+JobId = Annotated[str, PathParam(max_length=64)]
 
 
 async def receive(upload: UploadFile, settings: Settings) -> tuple[Path, str, str]:
     """Store the upload under a generated name outside any served folder; returns (path, sha256, shown name)."""
-    folder = upload_folder(settings)
+    folder = settings.uploads_dir
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.pdf"
     digest = hashlib.sha256()
@@ -78,15 +78,13 @@ def pdf_download_name(name: str | None) -> str:
     return shown if shown.lower().endswith(".pdf") else shown[-116:] + ".pdf"
 
 
-async def accept(request: Request, upload: UploadFile):
+async def accept(request: Request, state: AppState, upload: UploadFile):
     """Receive an upload and queue it for reading; returns (job, None), or (None, report) for a duplicate.
     The received file is deleted unless a job takes it."""
-    state = request.app.state.kb
     path, sha256, name = await receive(upload, state.settings)
     try:
-        with state.lock:
-            existing = state.store.catalog.report_by_sha(sha256)
-            state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
+        existing = state.store.stored(sha256)
+        state.store.catalog.audit(actor(request), "upload", name, "duplicate" if existing else "queued")
         if existing is not None:
             path.unlink(missing_ok=True)
             if not existing.published and not can_edit(current_user(request), existing.as_json()):
@@ -98,11 +96,67 @@ async def accept(request: Request, upload: UploadFile):
         try:
             job = state.jobs.submit("report", name, path, sha256, owner=actor(request))
         except QueueFull as exc:
-            with state.lock:
-                state.store.catalog.audit("web", "upload", name, "refused: queue full")
+            state.store.catalog.audit("web", "upload", name, "refused: queue full")
             raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     count_upload(request)
     return job, None
+
+
+def job_status(request: Request, state: AppState, job_id: str) -> dict:
+    """An upload's job, for its uploader or an admin; a stored report deleted since makes it failed."""
+    job = state.jobs.get(job_id)
+    user = current_user(request)
+    owner = (job or {}).get("owner") or ""
+    mine = job is not None and (user.role >= Role.ADMIN or owner.casefold() == (user.name or "").casefold())
+    if job is None or not mine:
+        raise HTTPException(404, f"No upload of yours has id {job_id}.")
+    if job["state"] == "done" and job["report_id"] is not None:
+        if state.store.catalog.report_by_id(job["report_id"]) is None:
+            job = {**job, "state": "failed", "message": f"Report {job['report_id']} was deleted after it was stored."}
+    return job
+
+
+@router.get("/upload", response_class=HTMLResponse, include_in_schema=False, dependencies=[EDITOR])
+def upload_page(request: Request, state: StateDep):
+    return render(request, "upload.html", {"max_mb": state.settings.max_file_mb})
+
+
+@router.post("/upload", include_in_schema=False)
+async def upload(request: Request, state: StateDep, file: Annotated[UploadFile, File()], user: UploadingUser):
+    job, existing = await accept(request, state, file)
+    if existing is not None:
+        return RedirectResponse(f"/reports/{existing.id}?duplicate=1", status_code=303)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@api.post("/uploads", response_model=JobOut, status_code=202)
+async def api_upload(request: Request, state: StateDep, file: Annotated[UploadFile, File()], user: UploadingUser):
+    job, existing = await accept(request, state, file)
+    if existing is not None:
+        return {
+            "id": "",
+            "filename": existing.filename,
+            "state": "duplicate",
+            "message": "already stored",
+            "report_id": existing.id,
+        }
+    return job.as_json()
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False, dependencies=[EDITOR])
+def job_page(request: Request, state: StateDep, job_id: JobId):
+    job = job_status(request, state, job_id)
+    if job["state"] == "done" and job["kind"] == "report":
+        return RedirectResponse(f"/reports/{job['report_id']}/review", status_code=303)
+    return render(request, "job.html", {"job": job})
+
+
+@api.get("/jobs/{job_id}", response_model=JobOut, dependencies=[EDITOR])
+def api_job(request: Request, state: StateDep, job_id: JobId):
+    return job_status(request, state, job_id)
+
+
+routers = (router, api)  # the pages, and their JSON twins under /api

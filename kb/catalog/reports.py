@@ -10,7 +10,7 @@ from kb.catalog.connection import Database, now
 from kb.catalog.keywords import delete_terms, insert_terms
 from kb.catalog.people import insert_people
 from kb.errors import CatalogError, ReportNotFound
-from kb.models import Chunk, Contact, Partner, Report, ReportMeta
+from kb.models import Contact, NewReport, Partner, Report, ReportMeta
 
 ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.store.people
 _COLUMNS = (
@@ -35,45 +35,29 @@ class Reports(Database):
         )
 
     # -- storing -------------------------------------------------------------------------
-    def add_report(
-        self,
-        *,
-        report_id: int,
-        sha256: str,
-        filename: str,
-        meta: ReportMeta,
-        pages: int,
-        lang: str,
-        chunks: Sequence[Chunk],
-        replace_id: int | None = None,
-        status: str = "published",
-        kind: str = "report",
-        external_id: str | None = None,
-        partners: Sequence[Partner] = (),
-        contacts: Sequence[Contact] = (),
-        uploaded_by: str | None = None,
-    ) -> None:
-        """Store a report and all its chunks in one transaction (deleting ``replace_id``)."""
+    def add_report(self, report_id: int, report: NewReport) -> None:
+        """Store a report, its passages (and their keywords), partners and contacts in one transaction;
+        the report it replaces goes in the same one."""
         with self._transaction() as tx:
-            if replace_id is not None:
-                delete_terms(tx, replace_id)
-                tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
+            if report.replace is not None:
+                delete_terms(tx, report.replace.id)
+                tx.execute("DELETE FROM reports WHERE id = ?", (report.replace.id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
                 "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id, uploaded_by) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report_id,
-                    sha256,
-                    filename,
-                    *_meta_values(meta),
-                    pages,
-                    lang,
+                    report.sha256,
+                    report.filename,
+                    *_meta_values(report.meta),
+                    report.pages,
+                    report.lang,
                     now(),
-                    status,
-                    kind,
-                    external_id,
-                    uploaded_by,
+                    report.status,
+                    report.kind,
+                    report.external_id,
+                    report.uploaded_by,
                 ),
             )
             tx.executemany(
@@ -81,11 +65,11 @@ class Reports(Database):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (c.id, report_id, c.seq, c.page_start, c.page_end, c.section, c.heading, c.lang, c.text)
-                    for c in chunks
+                    for c in report.chunks
                 ],
             )
-            insert_terms(tx, [(c.id, c.heading, c.text, c.lang) for c in chunks])
-            insert_people(tx, report_id, partners, contacts)
+            insert_terms(tx, [(c.id, c.heading, c.text, c.lang) for c in report.chunks])
+            insert_people(tx, report_id, report.partners, report.contacts)
 
     def next_report_id(self) -> int:
         """The id the next report will get; ids are never reused (AUTOINCREMENT).

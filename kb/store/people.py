@@ -63,6 +63,11 @@ def export_person(store: Store, email: str, actor: str) -> dict:
 def erase_person(store: Store, email: str, actor: str) -> Erasure:
     """Erase the person with this e-mail address from the catalog and the index, and withhold the
     originals that name them."""
+    with store.writing():
+        return _erase(store, email, actor)
+
+
+def _erase(store: Store, email: str, actor: str) -> Erasure:
     key = person_key(email, "")
     contacts = store.catalog.contacts_by_email(email)
     if not contacts:

@@ -1,19 +1,25 @@
-"""The writable knowledge base: catalog, vector index and embedder kept in agreement.
+"""The writable knowledge base: catalog, vector index, lexicon and themes kept in agreement.
 
 Order of writes: vectors first, then the catalog in one transaction. A crash in between
 leaves vectors without catalog rows, which search ignores and :meth:`Store.reconcile`
 removes; a report is visible only once its catalog transaction has committed.
+
+Every report is stored by :meth:`Store.add` (CLI ingest, web upload) or :meth:`Store.add_many` (register
+entries, in batches). The store serialises its writes with a lock of its own, held only while it writes
+(never while the model embeds), so searches and uploads from other threads need no lock of theirs.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +31,7 @@ from kb.catalog.lock import WriterLock
 from kb.errors import DiskFull, IndexDamaged
 from kb.library.themes import ThemeSuggester, store_suggestion
 from kb.model.embedder import Embedder
-from kb.models import Chunk, Contact, Partner, Report, ReportMeta
+from kb.models import Chunk, NewReport, Report
 from kb.search.lexicon import LANG as LEXICON_LANG
 from kb.search.lexicon import Lexicon
 from kb.settings import Settings
@@ -38,24 +44,9 @@ WORD_BATCH = 64  # lexicon words per model call (kb.model.quantise: same vectors
 
 
 @dataclass(frozen=True)
-class NewReport:
-    """A report ready to store: its chunks and their vectors (one row per chunk)."""
-
-    sha256: str
-    filename: str
-    meta: ReportMeta
-    pages: int
-    lang: str
-    chunks: Sequence[Chunk]
-    vectors: object
-    source: Path | None = None  # the original file, kept beside the catalog
-    replace: Report | None = None  # the older version this one replaces
-    status: str = "published"
-    partners: Sequence[Partner] = ()
-    contacts: Sequence[Contact] = ()
-    kind: str = "report"
-    external_id: str | None = None
-    uploaded_by: str | None = None  # the account that uploaded it, which may edit it
+class Stored:
+    report_id: int
+    status: str  # "added", "replaced", or "unchanged" (its content was stored already)
 
 
 @dataclass(frozen=True)
@@ -85,6 +76,7 @@ class Store:
         self._lexicon_saved_at = time.monotonic()
         self._batch_depth = 0
         self.themes = ThemeSuggester(embedder)
+        self._writing = threading.RLock()
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None, *, check_model: bool = True) -> Store:
@@ -133,53 +125,37 @@ class Store:
             if not self._batch_depth:
                 self._save_lexicon()
 
-    def add_report(
-        self,
-        *,
-        source: Path | None,
-        sha256: str,
-        filename: str,
-        meta: ReportMeta,
-        pages: int,
-        lang: str,
-        chunks: Sequence[Chunk],
-        replace: Report | None = None,
-        status: str = "published",
-        vectors=None,
-        partners: Sequence[Partner] = (),
-        contacts: Sequence[Contact] = (),
-        kind: str = "report",
-        external_id: str | None = None,
-        uploaded_by: str | None = None,
-    ) -> int:
-        """Keep the original file, index the chunk vectors, then commit the catalog rows.
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's write lock (for the domain operations of kb.store that write in several steps)."""
+        with self._writing:
+            yield
 
-        A replaced report's rows go in the same transaction; its vectors are removed after it.
-        """
-        if vectors is None:
-            vectors = self._embed([passage_text(c) for c in chunks])
-        report = NewReport(
-            sha256=sha256,
-            filename=filename,
-            meta=meta,
-            pages=pages,
-            lang=lang,
-            chunks=chunks,
-            vectors=vectors,
-            source=source,
-            replace=replace,
-            status=status,
-            partners=partners,
-            contacts=contacts,
-            kind=kind,
-            external_id=external_id,
-            uploaded_by=uploaded_by,
-        )
-        return self.add_reports([report])[0]
+    def stored(self, sha256: str) -> Report | None:
+        """The report already stored with this content, if any: the one duplicate check."""
+        return self.catalog.report_by_sha(sha256)
 
-    def add_reports(self, reports: Sequence[NewReport]) -> list[int]:
-        """:meth:`add_report` for several embedded reports, their vectors indexed in one write: a chroma
-        write costs about 10 ms however few vectors it holds, and a register entry has one."""
+    def add(self, report: NewReport) -> Stored:
+        """Store one report: keep its original, index its vectors (embedded here when it brings none), commit
+        its catalog rows. A file whose content is stored already is not stored twice, unless it replaces."""
+        if report.replace is None and (existing := self.stored(report.sha256)) is not None:
+            return Stored(existing.id, "unchanged")
+        if report.vectors is None:
+            report = report.with_vectors(self._embed([passage_text(c) for c in report.chunks]))
+        with self._writing:
+            if report.replace is None and (existing := self.stored(report.sha256)) is not None:
+                return Stored(existing.id, "unchanged")  # stored meanwhile by another thread
+            report_id = self.add_many([report])[0]
+        return Stored(report_id, "added" if report.replace is None else "replaced")
+
+    def add_many(self, reports: Sequence[NewReport]) -> list[int]:
+        """Store several embedded reports, their vectors indexed in one write: a chroma write costs about
+        10 ms however few vectors it holds, and a register entry has one. A replaced report's rows go in its
+        successor's transaction; its vectors are removed after it."""
+        with self._writing:
+            return self._add_many(reports)
+
+    def _add_many(self, reports: Sequence[NewReport]) -> list[int]:
         first_id = self.catalog.next_report_id()
         ids = list(range(first_id, first_id + len(reports)))
         old_ids: dict[int, list[str]] = {}
@@ -197,29 +173,14 @@ class Store:
             vectors = np.concatenate([np.asarray(r.vectors, np.float32).reshape(-1, dim) for r in reports])
             self.index.add([c.id for _, c in rows], vectors, [vector_metadata(rid, c) for rid, c in rows])
         for report_id, report in zip(ids, reports, strict=True):
-            self.catalog.add_report(
-                report_id=report_id,
-                sha256=report.sha256,
-                filename=report.filename,
-                meta=report.meta,
-                pages=report.pages,
-                lang=report.lang,
-                chunks=report.chunks,
-                replace_id=None if report.replace is None else report.replace.id,
-                status=report.status,
-                partners=report.partners,
-                contacts=report.contacts,
-                kind=report.kind,
-                external_id=report.external_id,
-                uploaded_by=report.uploaded_by,
-            )
-            if len(report.chunks):
+            self.catalog.add_report(report_id, report)
+            if len(report.chunks) and report.vectors is not None:
                 self._suggest_themes(report_id, report.vectors)
             if (old := report.replace) is not None:
-                self.index.delete(sorted(set(old_ids[old.id]) - {c.id for c in report.chunks}))
+                self.index.delete(sorted(set(old_ids.get(old.id, ())) - {c.id for c in report.chunks}))
                 if old.sha256 != report.sha256:
                     self.original_path(old.sha256).unlink(missing_ok=True)
-            self._learn_words(report.chunks, replaced=old_english[old.id] if old else [])
+            self._learn_words(report.chunks, replaced=old_english.get(old.id, []) if old else [])
         return ids
 
     def _suggest_themes(self, report_id: int, vectors) -> None:
@@ -230,24 +191,22 @@ class Store:
         except DiskFull as exc:
             log.warning("report %s stored without themes: %s", report_id, exc)
 
-    def reclassify(self, report_id: int, sections: dict[str, str]) -> None:
-        """Correct section kinds chosen by the reader (review form), in the catalog and the index filters."""
-        chunks = {c.id: c for c in self.catalog.chunks_of(report_id)}
-        changed = {cid: kind for cid, kind in sections.items() if cid in chunks and chunks[cid].section != kind}
-        for cid, kind in changed.items():
-            self.catalog.set_section(cid, kind)
-        if changed:
-            updated = [replace(chunks[cid], section=kind) for cid, kind in changed.items()]
+    def sections_changed(self, report_id: int, chunk_ids: Sequence[str]) -> None:
+        """The index's filter fields follow section kinds corrected in the catalog (kb.store.review)."""
+        changed = set(chunk_ids)
+        updated = [c for c in self.catalog.chunks_of(report_id) if c.id in changed]
+        if updated:
             self.index.update_metadata([c.id for c in updated], [vector_metadata(report_id, c) for c in updated])
 
     def delete_report(self, report_id: int) -> int:
         """Remove the report, its chunks, vectors and original; returns the chunks removed."""
-        report = self.catalog.report(report_id)
-        english = [c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG]
-        chunk_ids = self.catalog.delete_report(report_id)
-        self._learn_words((), replaced=english)
-        self.index.delete(chunk_ids)
-        self.original_path(report.sha256).unlink(missing_ok=True)
+        with self._writing:
+            report = self.catalog.report(report_id)
+            english = [c.text for c in self.catalog.chunks_of(report_id) if c.lang == LEXICON_LANG]
+            chunk_ids = self.catalog.delete_report(report_id)
+            self._learn_words((), replaced=english)
+            self.index.delete(chunk_ids)
+            self.original_path(report.sha256).unlink(missing_ok=True)
         return len(chunk_ids)
 
     def original_path(self, sha256: str) -> Path:
@@ -266,30 +225,64 @@ class Store:
                 tmp.unlink(missing_ok=True)
         return target
 
+    def replace_original(self, report_id: int, copy: Path, state: str) -> None:
+        """A report's original PDF is replaced by ``copy`` (moved, not copied), e.g. a redacted one."""
+        with self._writing:
+            target = self.original_path(self.catalog.report(report_id).sha256)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(copy, target)
+            self.catalog.set_original(report_id, state)
 
+    def reconcile(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        stopped: Callable[[], bool] = lambda: False,
+        batch: int = 64,
+    ) -> Reconciliation:
+        """Make the vector index hold exactly the catalog's chunks: drop vectors without one, embed the
+        missing ones ``batch`` at a time (the write lock is held only while writing, so the web app goes on
+        meanwhile), then settle what changed during it. ``progress(done, total)`` follows each batch."""
+        with self._writing:
+            extra, missing = self.index_difference()
+            self.index.delete(extra)
+        restored = 0
+        for start in range(0, len(missing), batch):
+            if stopped():
+                return Reconciliation(len(extra), restored)
+            rows = list(self.catalog.iter_chunks(missing[start : start + batch]))
+            vectors = self._embed([passage_text(c) for _, c in rows]) if rows else None
+            with self._writing:
+                if rows:
+                    self.index.add([c.id for _, c in rows], vectors, [vector_metadata(rid, c) for rid, c in rows])
+            restored += len(rows)
+            if progress is not None:
+                progress(restored, len(missing))
+        with self._writing:  # uploads and deletes while it ran
+            late_extra, late_missing = self.index_difference()
+            self.index.delete(late_extra)
+            restored += self._embed_and_add(late_missing)
+        return Reconciliation(removed_vectors=len(extra) + len(late_extra), restored_vectors=restored)
 
-    def reconcile(self) -> Reconciliation:
-        """Make the vector index hold exactly the catalog's chunks."""
-        wanted = {cid: rid for rid, ids in self.catalog.chunk_ids_by_report().items() for cid in ids}
+    def index_difference(self) -> tuple[list[str], list[str]]:
+        """(vectors without a chunk, chunks without a vector), sorted."""
+        wanted = {cid for ids in self.catalog.chunk_ids_by_report().values() for cid in ids}
         present = set(self.index.iter_ids())
-        extra = sorted(present - wanted.keys())
-        missing = sorted(wanted.keys() - present)
-        self.index.delete(extra)
-        self._embed_and_add(missing)
-        return Reconciliation(removed_vectors=len(extra), restored_vectors=len(missing))
+        return sorted(present - wanted), sorted(wanted - present)
 
     def reindex(self) -> int:
         """Rebuild the vector index from the catalog with the configured model."""
-        self.index.recreate(self.embedder.index_id, self.embedder.dim)
-        added = self._embed_and_add(None)
-        self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
-        self.lexicon.model_id = self.embedder.words_id
-        self.rebuild_lexicon()
+        with self._writing:
+            self.index.recreate(self.embedder.index_id, self.embedder.dim)
+            added = self._embed_and_add(None)
+            self.catalog.set_meta(MODEL_KEY, self.embedder.index_id)
+            self.lexicon.model_id = self.embedder.words_id
+            self.rebuild_lexicon()
         return added
 
     def relearn_words(self, before: Sequence[Chunk], after: Sequence[Chunk]) -> None:
         """Passages whose text was rewritten (a person erased): count their words again."""
-        self._learn_words(after, replaced=[c.text for c in before if c.lang == LEXICON_LANG])
+        with self._writing:
+            self._learn_words(after, replaced=[c.text for c in before if c.lang == LEXICON_LANG])
 
     def rebuild_lexicon(self, keep_vectors: bool = False) -> None:
         """Count the English words of every stored passage again and embed those not yet known
@@ -359,10 +352,12 @@ class Store:
 
 
 def _discard_partial(settings: Settings) -> int:
-    """Delete what writes cut short left behind (a copy of an original, a redaction, the lexicon's next
-    version): a full disk or a killed process. Called by the writer, once it holds the lock."""
+    """Delete what an earlier run left behind: files its writes cut short (a copy of an original, a redaction,
+    the lexicon's next version; a full disk or a killed process) and uploads it queued and never read (their
+    jobs died with it). Called by the writer, once it holds the lock."""
     partial = list(settings.files_dir.glob("*.part")) if settings.files_dir.is_dir() else []
     partial += list(settings.data_dir.glob("*.part.npz"))
+    partial += [p for p in settings.uploads_dir.iterdir() if p.is_file()] if settings.uploads_dir.is_dir() else []
     for path in partial:
         path.unlink(missing_ok=True)
     return len(partial)

@@ -1,8 +1,9 @@
-"""Uploads (PDF reports and project registers) are read and embedded in a background worker, never in the request.
+"""Uploads (PDF reports and project registers) are read and embedded by a background worker, never in a request.
 
 Each job is also written to a journal (the catalog's upload_jobs table) when it is queued, when its
 work starts and when it ends, so that an upload lost with a killed server shows as failed, with the
-reason, to its uploader after the restart, instead of vanishing.
+reason, to its uploader after the restart, instead of vanishing. What a job does is given by whoever
+runs the worker (the web app: ingest.uploads for a PDF, ingest.registers for a register).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from kb.errors import KBError, ReportRejected
+from kb.errors import KBError, ReportRejected, VectorIndexError
+from kb.store.repair import IndexRepair
 
-log = logging.getLogger("kb.web")
+log = logging.getLogger("kb")
 
 STATES = ("queued", "reading", "embedding", "storing", "done", "failed")
 LOST = "The server stopped before this upload was stored; upload the file again."
@@ -61,11 +63,11 @@ class Job:
 
 
 class Journal(Protocol):
-    """Where jobs outlive the process (web.app gives one that writes the catalog under the app's lock)."""
+    """Where jobs outlive the process: the catalog (kb.catalog.jobs)."""
 
-    def save(self, job: dict) -> None: ...
+    def save_job(self, job: dict) -> None: ...
 
-    def load(self, job_id: str) -> dict | None: ...
+    def job(self, job_id: str) -> dict | None: ...
 
 
 @dataclass
@@ -115,13 +117,13 @@ class Jobs:
         job = self._jobs.get(job_id)
         if job is not None:
             return job.as_json()
-        return self.journal.load(job_id) if self.journal is not None else None
+        return self.journal.job(job_id) if self.journal is not None else None
 
     def _save(self, job: Job) -> None:
         if self.journal is None:
             return
         try:
-            self.journal.save(job.as_json())
+            self.journal.save_job(job.as_json())
         except KBError as exc:  # e.g. a full disk: the job goes on; only its record after a restart is lost
             log.warning("could not record upload %s in the journal: %s", job.id, exc)
 
@@ -149,3 +151,21 @@ class Jobs:
             finally:
                 job.path.unlink(missing_ok=True)
                 self._save(job)
+
+
+def repairing(repair: IndexRepair, work: Callable[[Job], None]) -> Callable[[Job], None]:
+    """A job's work that, when the vector index fails under it, has the index checked and repaired (as a
+    failed search does) and says so."""
+
+    def run(job: Job) -> None:
+        try:
+            work(job)
+        except VectorIndexError as exc:
+            log.warning("vector index failed on upload %s: %s", job.id, exc)
+            repair.failed_at_run_time()
+            raise KBError(
+                "The search index failed while this upload was stored; it is being checked and repaired. "
+                "Upload the file again in a few minutes."
+            ) from exc
+
+    return run
