@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.pdf import PdfText
+from ingest.pdf import PageLayout, PdfText
 from kb.errors import ReportRejected
 from kb.settings import Settings
 
@@ -65,11 +65,21 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
     except ValueError:
         raise ReportRejected("broken", "the reader gave no usable answer") from None
     if answer.get("status") == "ok":
-        return PdfText(pages=[str(p) for p in answer["pages"]], title=answer.get("title"))
+        return PdfText(
+            pages=[str(p) for p in answer["pages"]], title=answer.get("title"), layout=_layout(answer.get("layout"))
+        )
     reason = answer.get("reason")
     if reason not in ("not_pdf", "encrypted", "no_text", "too_large", "too_many_pages", "broken", "timeout"):
         reason = "broken"
     raise ReportRejected(reason, str(answer.get("detail", ""))[:300])
+
+
+def _layout(pages) -> list[PageLayout]:
+    """The child's layout answer as dataclasses; a malformed one costs only the layout, never the report."""
+    try:
+        return [PageLayout.from_json(page) for page in pages or []]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return []
 
 
 def _death(code: int) -> ReportRejected:

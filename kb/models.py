@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other", "register")
 # "register": a project description imported from a project register: context, not a lesson.
+DOUBTFUL_TITLE_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,13 @@ class ReportMeta:
     budget_total: float | None = None
     eu_funding: float | None = None
     currency: str | None = None
+    subtitle: str | None = None
+    title_confidence: float | None = None  # 0-1, how sure the reading is of the title; None: typed by a person
+
+    @property
+    def title_doubtful(self) -> bool:
+        """Whether the review form should ask a person to check the title (DOUBTFUL_TITLE_BELOW)."""
+        return self.title_confidence is not None and self.title_confidence < DOUBTFUL_TITLE_BELOW
 
 
 @dataclass(frozen=True)
