@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other", "register")
+SECTION_KINDS = (
+    "lessons",
+    "recommendations",
+    "challenges",
+    "results",
+    "partners",
+    "summary",
+    "other",
+    "references",
+    "contents",
+    "front_matter",
+    "register",
+)
+# "references", "contents" (tables of contents, lists of figures, tables and abbreviations) and "front_matter"
+# (covers, legal notices, document histories): a report's apparatus, stored and searchable but never a lesson,
+# a theme's evidence or a partner's citation (APPARATUS_KINDS).
 # "register": a project description imported from a project register: context, not a lesson.
+APPARATUS_KINDS = ("references", "contents", "front_matter")
 DOUBTFUL_TITLE_BELOW = 0.5
 
 
