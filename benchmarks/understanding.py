@@ -45,7 +45,7 @@ _SAME_PROJECT = {"circularagronomics": "circularagro", "digg": "digg", "prepared
 
 
 def split_of(project: str) -> str:
-    """"tune" or "check": a project's half, the same in every run."""
+    """The half a project belongs to, "tune" or "check", the same in every run."""
     return SPLITS[zlib.crc32(project.encode()) % 2]
 
 
@@ -110,7 +110,9 @@ def read_corpus(shared: Path, settings: Settings, folders: tuple[str, ...] = ("a
                 analysis, error = analyse(path, settings), ""
             except ReportRejected as exc:
                 analysis, error = None, exc.label
-            readings.append(Reading(relative, project_of(relative, gold), analysis, error, time.perf_counter() - started))
+            readings.append(
+                Reading(relative, project_of(relative, gold), analysis, error, time.perf_counter() - started)
+            )
     return readings
 
 
@@ -178,7 +180,9 @@ def measure_kinds(readings: list[Reading], shared: Path, verbose: bool = False) 
             figures[key].total += 1
             figures[key].right += got == label["kind"]
             if got != label["kind"]:
-                figures[key].misses.append(f"{label['id']} want {label['kind']} got {got}: {label['first_words'][:50]!r}")
+                figures[key].misses.append(
+                    f"{label['id']} want {label['kind']} got {got}: {label['first_words'][:50]!r}"
+                )
     if verbose:
         for miss in figures["all"].misses:
             print("  ", miss)

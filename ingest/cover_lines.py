@@ -55,11 +55,13 @@ _ROLE_PATTERNS: dict[str, list[str]] = {
     ],
     "address": [
         r"\b(tel|telefon|phone|fax|e-?mail|mail)\b\.?\s*[:+(\d]|www\.|https?://|\S@\S",
-        r"\b(str\.|straße|strasse|street|road|allee|gatan|vägen|weg)\s*\d|\bD-\d{5}\b",
-        r"^\d{3}\s?\d{2}\s+\w+$|^\d{4,5}\s+[A-ZÄÖÜ][\w-]+$|^(cicerostr|postfach|box)\b",
+        r"(str\.|straße|strasse|gatan|vägen|weg|allee)\s*\d|\b(street|road)\s*\d|\bD-\d{5}\b",
+        r"(?-i:\b\d{3}\s\d{2}\s+[A-ZÅÄÖ][a-zåäö]+|\b\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+)|^(cicerostr|postfach|box)\b",
     ],
     "person": [
-        r"^(by|von|av|par)(\s*:)?$|^(by|von|av|par)\s+(\w\.\s?)*[A-ZÄÖÜ][\w'-]+(\s+[A-ZÄÖÜ][\w'-]+)*\s*(,|\(|and\b|und\b|och\b|&|$)",
+        # "by Christian Remy and Boris Lesjean", not "von Patienten in Krankenhäusern": names are capitalised
+        r"^(by|von|av|par)(\s*:)?$|"
+        r"^(by|von|av|par)\s+(?-i:(\w\.\s?)*[A-ZÄÖÜ][\w'-]+(\s+[A-ZÄÖÜ][\w'-]+)*)\s*(,|\(|and\b|und\b|och\b|&|$)",
         r"^(written by|prepared by|edited by|authors?|author\(s\)|autor(en)?|författare)\b",
         r"^(contact( person)?|ansprechpartner|kontaktperson|reviewed by)\b",
         r"\b(dr\.|prof\.|dipl\.-?|ing\.|m\.\s?sc\.?|ph\.?d\b|mr\.|mrs\.|ms\.)",

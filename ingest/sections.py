@@ -94,7 +94,7 @@ class Section:
 
 
 def apparatus_kind(heading: str) -> str | None:
-    """"references", "contents" or "front_matter" for a heading that opens such a part, else None."""
+    """The apparatus kind ("references", "contents", "front_matter") a heading opens, else None."""
     for kind, pattern in APPARATUS_PATTERNS:
         if pattern.match(heading):
             return kind

@@ -31,6 +31,7 @@ _METADATA_JUNK = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE_ROLES = ("copyright", "funding", "address", "person", "wrapped")  # lines that may wrap onto the next
 _FIELD_NAME = re.compile(r"^(title|titel|subject|betreff|ärende|re)\s*:\s*", re.IGNORECASE)
 
 
@@ -92,7 +93,7 @@ def find_title(layout: list[PageLayout], pages: list[str], pdf_title: str | None
     field = title_field(pages[:3])
     metadata = metadata_title(pdf_title)
     found = layout_title(layout)
-    if found is not None and metadata and _printed_on_cover(metadata, layout[0], pages[0] if pages else ""):
+    if found is not None and metadata and _printed_on_cover(metadata, layout, pages[0] if pages else ""):
         inside = set(_WORD.findall((found.title or "").casefold())) <= set(_WORD.findall(metadata.casefold()))
         return TitleGuess(metadata, found.subtitle if inside else found.title, 0.9, "metadata")
     if found is not None:
@@ -157,13 +158,21 @@ def _choose(blocks: list[Block], labels: list[LayoutLine], noise: list[LayoutLin
 
 
 def _largest(candidates: list[Block], body: float) -> Block:
-    """The largest block; one of three words or fewer yields to a longer, prominent block on the page
-    (a cover's big "Cost Calculations" or "Fertilizer usage" names the topic; the sentence above is the title)."""
+    """The largest block; one of three words or fewer yields to a longer, prominent block above it
+    (a cover's big "Cost Calculations" or "Fertilizer usage" names the topic; the sentence above is the title).
+    Below it, a longer block is its subtitle."""
     ranked = sorted(candidates, key=lambda b: (-b.size, b.top))
     best = ranked[0]
     if best.words > 3:
         return best
-    longer = [b for b in ranked[1:] if b.words >= 5 and (b.size >= 1.1 * body or b.lines[0].bold and b.size >= body)]
+    longer = [
+        b
+        for b in ranked[1:]
+        if b.words >= 5
+        and b.top < best.top
+        and b.page == best.page
+        and (b.size >= 1.1 * body or b.lines[0].bold and b.size >= body)
+    ]
     return longer[0] if longer else best
 
 
@@ -219,10 +228,14 @@ def _blocks(
     labels: list[LayoutLine] = []
     noise: list[LayoutLine] = []
     current: list[LayoutLine] = []
+    wrapping: LayoutLine | None = None  # a funding or copyright sentence that may go on in the next line
     for line in _drawn_once(sorted(page.lines, key=lambda ln: (ln.top, ln.x))):
         role = line_role(line.text)
         if (number, _shape(line.text), round(line.top / 4)) in furniture:
             role = "furniture"
+        if role is None and wrapping is not None and _continues(wrapping, line):
+            role = "wrapped"
+        wrapping = line if role in _SENTENCE_ROLES and not line.text.endswith((".", ":")) else None
         if role in ("deliverable", "part"):
             labels.append(line)
         if role is not None:
@@ -306,7 +319,7 @@ def _clean(text: str) -> str:
     return text
 
 
-def _printed_on_cover(title: str, cover: PageLayout, cover_text: str) -> bool:
+def _printed_on_cover(title: str, layout: list[PageLayout], cover_text: str) -> bool:
     """Whether the cover prints every word of ``title`` and one of its prominent blocks shares most of them.
 
     The title field a report's author typed ("GreenFleet BSR - Final report") is then the cover's title,
@@ -316,8 +329,8 @@ def _printed_on_cover(title: str, cover: PageLayout, cover_text: str) -> bool:
     words = re.findall(r"\w+", title.casefold())
     if not words or any(w not in printed for w in words):
         return False
-    body = _body_size([cover])
-    blocks = [b for b in _blocks(cover, 0, set(), body)[0] if b.size >= 1.1 * body]
+    body = _body_size(layout)
+    blocks = [b for b in _blocks(layout[0], 0, set(), body)[0] if b.size >= 1.1 * body]
     return any(_overlap(title, b.text) >= 0.5 or b.text.casefold() in title.casefold() for b in blocks)
 
 
