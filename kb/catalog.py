@@ -180,11 +180,13 @@ _ADDED_COLUMNS = {
     "contact": "TEXT",
     "kind": "TEXT NOT NULL DEFAULT 'report'",
     "external_id": "TEXT",
+    "subtitle": "TEXT",
+    "title_confidence": "REAL",  # how sure the reading was of the title; NULL once a person has reviewed it
 }
 _REPORT_COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
     "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact, "
-    "r.kind, r.external_id"
+    "r.kind, r.external_id, r.subtitle, r.title_confidence"
 )
 
 
@@ -298,9 +300,22 @@ class Catalog:
                 tx.execute("DELETE FROM reports WHERE id = ?", (replace_id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
-                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report_id, sha256, filename, *_meta_values(meta), pages, lang, now, status, kind, external_id),
+                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id, "
+                "subtitle, title_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    report_id,
+                    sha256,
+                    filename,
+                    *_meta_values(meta),
+                    pages,
+                    lang,
+                    now,
+                    status,
+                    kind,
+                    external_id,
+                    meta.subtitle,
+                    meta.title_confidence,
+                ),
             )
             tx.executemany(
                 "INSERT INTO chunks (id, report_id, seq, page_start, page_end, section, heading, lang, text) "
@@ -322,13 +337,15 @@ class Catalog:
         return (row[0] if row else 0) + 1
 
     def update_report(self, report_id: int, meta: ReportMeta, department: str | None, contact: str | None) -> None:
-        """Correct what extraction got wrong (the review form)."""
+        """Correct what extraction got wrong (the review form). The subtitle stays as read; the title's
+        confidence is the one given (None from the form: a person has seen the title)."""
         self.report(report_id)
         with self.transaction() as tx:
             tx.execute(
                 "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
-                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ? WHERE id = ?",
-                (*_meta_values(meta), department, contact, report_id),
+                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ?, title_confidence = ? "
+                "WHERE id = ?",
+                (*_meta_values(meta), department, contact, meta.title_confidence, report_id),
             )
 
     def partners_of(self, report_id: int) -> list[Partner]:
@@ -753,6 +770,8 @@ def _report(row: sqlite3.Row) -> Report:
         budget_total=row["budget_total"],
         eu_funding=row["eu_funding"],
         currency=row["currency"],
+        subtitle=row["subtitle"],
+        title_confidence=row["title_confidence"],
     )
     return Report(
         id=row["id"],
