@@ -1,24 +1,33 @@
-"""What the reading understands of each report, measured offline from the PDFs: titles and passage kinds.
+"""What the reading understands of each report, measured offline from the PDFs.
 
-Usage: python benchmarks/understanding.py [--shared ../shared] [--only titles,kinds] [--verbose] [--out FILE]
+Usage: python benchmarks/understanding.py [--shared ../shared] [--only titles,kinds,...] [--verbose] [--out FILE]
 
 - titles: token F1 >= 0.6 between our title and the publisher's, for the 38 archive reports of
   SHARED/corpus/archive (gold.json), with score_metadata.py's own f1 (imported from SHARED/eval).
 - kinds: share of the hand-labelled passages of eval/passage_kinds.jsonl whose stored chunk has the
   labelled section kind; the chunk is the one holding the label's first words on its page.
+- authors: the publisher's authors (by surname) found among the report's contacts and people, as
+  score_metadata.py counts them.
+- projects-precision / projects-recall: over pairs of archive reports, same publisher project <-> same
+  project key (the analysis' project id when there is one, else its acronym), as score_metadata.py counts.
+- partners-recall / partners-precision, contacts-recall / contacts-precision: against
+  SHARED/eval/partners_gold.json with score_partners.py's own matching (``same``), offline.
 
 Every figure is given for the tuning half, the checking half and both. The halves split by PROJECT, so that
 rules tuned on one project's house style are checked on other projects: a project is in the tuning half
 when crc32 of its slug is even (``split_of``), fixed before any figure was measured.
 
-Measures of people, partners and project grouping plug in beside these: write
-``def measure_x(readings: list[Reading], shared: Path) -> dict[str, Figures]`` and add it to MEASURES.
+More measures plug in beside these: write ``def measure_x(readings: list[Reading], shared: Path,
+verbose: bool) -> dict[str, Figures]`` (keys "tune", "check", "all") and add it to MEASURES. The people,
+partner and project measures read ``Analysis.contacts``/``partners`` and, once they exist, ``people`` and
+``project_id`` (by getattr), so they follow the pipeline as it grows.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import re
 import sys
@@ -90,12 +99,32 @@ class Figures:
         return f"{self.share:.2f} ({self.right}/{self.total})"
 
 
-def score_metadata_module(shared: Path):
-    """SHARED/eval/score_metadata.py, imported by path, so that our titles are scored by its f1."""
-    spec = importlib.util.spec_from_file_location("score_metadata", shared / "eval" / "score_metadata.py")
+def _eval_module(shared: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, shared / "eval" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def score_metadata_module(shared: Path):
+    """SHARED/eval/score_metadata.py, imported by path, so that our titles are scored by its f1."""
+    return _eval_module(shared, "score_metadata")
+
+
+def _figures() -> dict[str, Figures]:
+    return {name: Figures() for name in (*SPLITS, "all")}
+
+
+def _count(figures: dict[str, Figures], split: str, right: int, total: int, miss: str = "") -> None:
+    for key in (split, "all"):
+        figures[key].right += right
+        figures[key].total += total
+        if miss and right < total:
+            figures[key].misses.append(miss)
+
+
+def _archive_gold(shared: Path) -> dict:
+    return json.loads((shared / "corpus" / "archive" / "gold.json").read_text(encoding="utf-8"))
 
 
 def read_corpus(shared: Path, settings: Settings, folders: tuple[str, ...] = ("archive/reports", "reports")):
@@ -189,7 +218,105 @@ def measure_kinds(readings: list[Reading], shared: Path, verbose: bool = False) 
     return figures
 
 
-MEASURES = {"titles": measure_titles, "kinds": measure_kinds}
+def measure_authors(readings: list[Reading], shared: Path, verbose: bool = False) -> dict[str, Figures]:
+    """The publisher's authors, by surname, among the names of the report's contacts and people."""
+    sm = score_metadata_module(shared)
+    gold = _archive_gold(shared)
+    figures = _figures()
+    for reading in readings:
+        name = reading.relative.rsplit("/", 1)[-1]
+        if not reading.relative.startswith("archive/") or name not in gold:
+            continue
+        people = (
+            list(reading.analysis.contacts) + list(getattr(reading.analysis, "people", [])) if reading.analysis else []
+        )
+        names = " | ".join(sm.fold(getattr(p, "name", "") or "") for p in people)
+        surnames = [sm.fold(a.split(",")[0]).strip() for a in gold[name]["authors"] if a.strip()]
+        found = [s for s in surnames if s and re.search(r"\b" + re.escape(s) + r"\b", names)]
+        _count(figures, reading.split, len(found), len(surnames), f"{name}: {len(found)}/{len(surnames)}")
+    return figures
+
+
+def _project_key(reading: Reading) -> str | None:
+    meta = reading.analysis.meta if reading.analysis else None
+    key = getattr(reading.analysis, "project_id", None) or (meta.acronym if meta else None)
+    return str(key).casefold() if key else None
+
+
+def _project_pairs(readings: list[Reading], shared: Path, precision: bool) -> dict[str, Figures]:
+    """Pairs of archive reports of one half (and of both): same publisher project <-> same project key."""
+    gold = _archive_gold(shared)
+    figures = _figures()
+    archive = [r for r in readings if r.relative.startswith("archive/") and r.relative.rsplit("/", 1)[-1] in gold]
+    for a, b in itertools.combinations(archive, 2):
+        same_gold = bool(
+            set(gold[a.relative.rsplit("/", 1)[-1]]["projects"]) & set(gold[b.relative.rsplit("/", 1)[-1]]["projects"])
+        )
+        key_a = _project_key(a)
+        same_ours = key_a is not None and key_a == _project_key(b)
+        counted = same_ours if precision else same_gold
+        if not counted:
+            continue
+        right = same_gold and same_ours
+        for key in {a.split, "all"} if a.split == b.split else {"all"}:
+            figures[key].right += right
+            figures[key].total += 1
+    return figures
+
+
+def measure_projects_precision(readings: list[Reading], shared: Path, verbose: bool = False) -> dict[str, Figures]:
+    """Of the pairs we put in one project, the share the publisher puts in one project too."""
+    return _project_pairs(readings, shared, precision=True)
+
+
+def measure_projects_recall(readings: list[Reading], shared: Path, verbose: bool = False) -> dict[str, Figures]:
+    """Of the pairs the publisher puts in one project, the share we put in one project too."""
+    return _project_pairs(readings, shared, precision=False)
+
+
+def _partner_scores(readings: list[Reading], shared: Path, what: str, precision: bool) -> dict[str, Figures]:
+    """Organisations ("partners") or contacts against partners_gold.json, matched as score_partners.py does."""
+    sp = _eval_module(shared, "score_partners")
+    gold = json.loads((shared / "eval" / "partners_gold.json").read_text(encoding="utf-8"))
+    by_name = {r.relative.rsplit("/", 1)[-1]: r for r in readings if r.relative.startswith("reports/")}
+    figures = _figures()
+    for name, wanted in gold.items():
+        reading = by_name.get(name)
+        if reading is None or reading.analysis is None:
+            continue
+        if what == "partners":
+            items = wanted["organisations"]
+            extracted = [p.name for p in reading.analysis.partners]
+            match = lambda e, g: any(sp.same(e, n) for n in [g["name"], *g.get("aliases", [])])  # noqa: E731
+        else:
+            items = wanted.get("contacts", [])
+            extracted = list(reading.analysis.contacts) + list(getattr(reading.analysis, "people", []))
+
+            def match(e, g):
+                email = (getattr(e, "email", None) or "").lower()
+                return (email and email == (g.get("email") or "").lower()) or sp.same(getattr(e, "name", ""), g["name"])
+
+        core = [g for g in items if not g.get("borderline") and not g.get("image_only")]
+        if precision:
+            right = sum(any(match(e, g) for g in items) for e in extracted)
+            _count(figures, reading.split, right, len(extracted))
+        else:
+            right = sum(any(match(e, g) for e in extracted) for g in core)
+            _count(figures, reading.split, right, len(core))
+    return figures
+
+
+MEASURES = {
+    "titles": measure_titles,
+    "kinds": measure_kinds,
+    "authors": measure_authors,
+    "projects-precision": measure_projects_precision,
+    "projects-recall": measure_projects_recall,
+    "partners-recall": lambda r, s, v=False: _partner_scores(r, s, "partners", precision=False),
+    "partners-precision": lambda r, s, v=False: _partner_scores(r, s, "partners", precision=True),
+    "contacts-recall": lambda r, s, v=False: _partner_scores(r, s, "contacts", precision=False),
+    "contacts-precision": lambda r, s, v=False: _partner_scores(r, s, "contacts", precision=True),
+}
 
 
 def main() -> None:
@@ -205,7 +332,7 @@ def main() -> None:
     record = {"when": datetime.now(UTC).isoformat(timespec="seconds")}
     for name in args.only.split(","):
         figures = MEASURES[name](readings, args.shared, args.verbose)
-        print(f"{name:8} " + "  ".join(f"{key} {f.line()}" for key, f in figures.items()))
+        print(f"{name:18} " + "  ".join(f"{key} {f.line()}" for key, f in figures.items()))
         record[name] = {key: {"right": f.right, "total": f.total} for key, f in figures.items()}
     if args.out:
         with open(args.out, "a", encoding="utf-8") as out:

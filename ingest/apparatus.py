@@ -21,8 +21,8 @@ _YEAR = re.compile(r"\((?:19|20)\d\d[a-z]?\)|\b(?:19|20)\d\d[a-z]?[.:;]\s|,\s(?:
 # alternatives tried at every position cost more than the rest of the reading together).
 _SOURCE_PHRASES = (
     "doi:", "doi.org", "doi ", "http://", "https://", "www.", "isbn", "issn", "et al.", "journal", "proceedings",
-    "(ed.)", "(eds.)", " eds.", " in: ", "retrieved", "accessed", "presentation at", "presentation to",
-    "paper accepted", "paper presented", "conference", "symposium", "congress", "tagung",
+    "(ed.)", "(eds.)", " eds.", " in: ", "retrieved", "accessed", "[visited", ".pdf", "presentation at",
+    "presentation to", "paper accepted", "paper presented", "conference", "symposium", "congress", "tagung",
 )  # fmt: skip
 _SOURCE = re.compile(r"pp?\.\s?\d|vol\.\s?\d|\d\s?\(\d+\)\s?[,:]|\d[-–]\d+\.\s")
 # "Introduction .......... 3", "1.2 Determinants of consumer behavior 7", "Figure 3: ... 12"
@@ -103,11 +103,14 @@ def passage_kind(heading_kind: str, text: str, page: int) -> str:
     """
     refs, toc = reference_density(text), contents_density(text)
     boiler, prose = boilerplate_density(text), sentence_density(text)
+    apparatus = toc >= 2 or refs >= 4 or boiler >= 2.5
+    if heading_kind in ("references", "contents", "front_matter") and apparatus:
+        return heading_kind  # the heading names the part; the text only confirms it is apparatus
     if toc >= 4 or toc >= 2 and heading_kind == "contents":
         return "contents"
     if page <= 2 and (boiler >= 2.5 or boiler >= 1.5 and prose < 4):
         return "front_matter"
-    if refs >= 7 or refs >= 4 and heading_kind == "references":
+    if refs >= 6 or refs >= 4 and heading_kind == "references":
         return "references"
     if boiler >= 2.5 and prose < 6 or boiler >= 4:
         return "front_matter"

@@ -176,7 +176,9 @@ def split_sections(pages: list[str]) -> list[Section]:
     last_number: tuple[int, ...] | None = None
     for line in lines:
         number = _arabic_number(line.text)
-        plausible = number is None or last_number is None or _follows(last_number, number)
+        # a numbered heading must follow the last one (3.2 -> 3.3), except one that names apparatus ("2.5.5
+        # References"): its word is proof enough, and a missed heading before it must not hide a reference list
+        plausible = number is None or last_number is None or _follows(last_number, number) or is_back_matter(line.text)
         if not is_heading(line.text) or not plausible:
             sections[-1].lines.append(line)
             continue
