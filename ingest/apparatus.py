@@ -42,7 +42,8 @@ _BOILERPLATE_PHRASES = (
     "deliverable number", "deliverable lead", "see discussions, stats", "author profiles", "researchgate",
     "upphovsrätt", "alla rättigheter", "reviewed by", "start date of the project", "start date of project",
     "duration of the project", "contact for queries", "legal notice", "financed through", "financed by",
-    "financed in part", "funds provided by",
+    "financed in part", "funds provided by", "isbn", "issn", "suggested citation", "main authors", "printed by",
+    "cover photo", "photos:", "layout:", "upplaga", "e-post:", "växel:", "tryck:", "foto:", "omslagsbild",
 )  # fmt: skip
 _BOILERPLATE = re.compile(r"version\s+date|(draft|final|version)\b.{0,12}\d{1,2}[.‐/-]\d{1,2}[.‐/-](19|20)?\d\d")
 _SENTENCE = re.compile(r"[a-zäöüåß]{2,}[.!?](\s|$)")

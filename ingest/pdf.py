@@ -120,7 +120,7 @@ def _read_page(document, index: int, with_layout: bool) -> tuple[str, PageLayout
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_bounded()
-            layout = _layout(page, textpage) if with_layout else None
+            layout = _safe_layout(page, textpage) if with_layout else None
         finally:
             textpage.close()
     except pdfium.PdfiumError:
@@ -128,6 +128,14 @@ def _read_page(document, index: int, with_layout: bool) -> tuple[str, PageLayout
     finally:
         page.close()
     return _plain(text), layout
+
+
+def _safe_layout(page, textpage) -> PageLayout:
+    """The page's layout, or none: a page whose characters PDFium cannot describe still gives its text."""
+    try:
+        return _layout(page, textpage)
+    except Exception:  # noqa: BLE001 - the layout only helps find the title; it must never cost the report
+        return PageLayout(0.0, 0.0, [])
 
 
 def _layout(page, textpage) -> PageLayout:
