@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.apparatus import passage_kind
 from ingest.sections import Line, Section
 from kb.models import Chunk
 from kb.text.language import detect
@@ -110,7 +111,11 @@ def render(group: list[Sentence]) -> str:
 
 
 def chunk_sections(sections: list[Section], report_key: str, min_words: int = 150, max_words: int = 300) -> list[Chunk]:
-    """Chunks in reading order, numbered from 0; ids are stable for the same file."""
+    """Chunks in reading order, numbered from 0; ids are stable for the same file.
+
+    A chunk's kind is its section's, unless its own text shows a reference list, a contents list or front
+    matter (ingest/apparatus.py).
+    """
     chunks: list[Chunk] = []
     for section in sections:
         if section.words < MIN_WORDS_ALONE:
@@ -125,7 +130,7 @@ def chunk_sections(sections: list[Section], report_key: str, min_words: int = 15
                     seq=seq,
                     page_start=min(pages),
                     page_end=max(pages),
-                    section=section.kind,
+                    section=passage_kind(section.kind, text, min(pages)),
                     heading=section.heading,
                     lang=detect(text)[0],
                     text=text,

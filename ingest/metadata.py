@@ -1,10 +1,12 @@
-"""Report metadata from the text: title, acronym, programme, period, budget and EU funding."""
+"""Report metadata from the text: title (ingest/title.py), acronym, programme, period, budget and EU funding."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 
+from ingest.pdf import PageLayout
+from ingest.title import find_title
 from kb.models import ReportMeta
 
 PROGRAMMES: tuple[tuple[str, str], ...] = (
@@ -186,28 +188,9 @@ def acronym_of(cover: str, text: str) -> str | None:
     return max(sorted(on_cover), key=lambda t: counts[t])
 
 
-def title_of(pages: list[str], pdf_title: str | None) -> str | None:
-    """The document's own title when it looks like one, else the first substantial lines of page 1."""
-    if pdf_title and len(pdf_title.split()) >= 3 and not re.search(r"\.(docx?|pdf|indd)$|^Microsoft", pdf_title):
-        return " ".join(pdf_title.split())[:200]
-    if not pages:
-        return None
-    lines = [" ".join(line.split()) for line in pages[0].splitlines()]
-    lines = [line for line in lines if len(line) > 3 and re.search(r"[A-Za-zÅÄÖåäö]{3}", line)]
-    for i, line in enumerate(lines[:25]):
-        if 3 <= len(line.split()) <= 16 and not re.search(
-            r"\b(co-?funded|funded by|european union|grant agreement)\b", line, re.IGNORECASE
-        ):
-            title = line
-            # A title often wraps onto the next line or two.
-            for follow in lines[i + 1 : i + 3]:
-                if len((title + " " + follow).split()) <= 20 and follow[:1].islower() or follow.endswith(":"):
-                    title += " " + follow
-            return title[:200]
-    return None
-
-
-def extract_meta(pages: list[str], pdf_title: str | None = None) -> ReportMeta:
+def extract_meta(pages: list[str], pdf_title: str | None = None, layout: list[PageLayout] | None = None) -> ReportMeta:
+    """What the report says about itself; the title from the cover's layout when there is one (ingest/title.py)."""
+    title = find_title(layout or [], pages, pdf_title)
     front = "\n".join(pages[:4])
     whole = "\n".join(pages)
     budget, currency = _money(_BUDGET, front)
@@ -223,7 +206,9 @@ def extract_meta(pages: list[str], pdf_title: str | None = None) -> ReportMeta:
         if not 0 <= end - start <= 15:
             start = end = None
     return ReportMeta(
-        title=title_of(pages, pdf_title),
+        title=title.title,
+        subtitle=title.subtitle,
+        title_confidence=title.confidence if title.title else None,
         acronym=acronym_of(pages[0] if pages else "", whole),
         programme=programme_of(front) or programme_of(whole),
         period_start=start,

@@ -21,7 +21,13 @@ def main() -> int:
 
     try:
         text = extract_pages(Path(request["path"]), Limits(int(request["max_pages"]), int(request["max_chars"])))
-        answer = {"status": "ok", "pages": text.pages, "title": text.title, "niceness": os.nice(0)}
+        answer = {
+            "status": "ok",
+            "pages": text.pages,
+            "title": text.title,
+            "layout": [page.as_json() for page in text.layout],
+            "niceness": os.nice(0),
+        }
     except ReportRejected as exc:
         answer = {"status": "error", "reason": exc.reason, "detail": exc.detail}
     except MemoryError:

@@ -139,7 +139,7 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
         filename=filename or path.name,
         pages=len(text.pages),
         lang=words.most_common(1)[0][0],
-        meta=extract_meta(text.pages, text.title),
+        meta=extract_meta(text.pages, text.title, text.layout),
         chunks=chunks,
     )
 

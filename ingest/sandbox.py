@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.pdf import PdfText
+from ingest.pdf import PageLayout, PdfText
 from kb.errors import REJECTION_REASONS, ReportRejected
 from kb.settings import Settings
 
@@ -55,7 +55,9 @@ def read_pdf(path: Path, settings: Settings) -> PdfText:
         "max_chars": settings.max_pages * 20_000,
     }
     answer = run_child("ingest.pdf_worker", request, settings)
-    return PdfText(pages=[str(p) for p in answer["pages"]], title=answer.get("title"))
+    return PdfText(
+        pages=[str(p) for p in answer["pages"]], title=answer.get("title"), layout=_layout(answer.get("layout"))
+    )
 
 
 def run_child(module: str, request: dict, settings: Settings) -> dict:
@@ -88,6 +90,14 @@ def run_child(module: str, request: dict, settings: Settings) -> dict:
     if reason not in REJECTION_REASONS:
         reason = "broken"
     raise ReportRejected(reason, str(answer.get("detail", ""))[:300])
+
+
+def _layout(pages) -> list[PageLayout]:
+    """The child's layout answer as dataclasses; a malformed one costs only the layout, never the report."""
+    try:
+        return [PageLayout.from_json(page) for page in pages or []]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return []
 
 
 def _death(code: int) -> ReportRejected:

@@ -6,27 +6,68 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-# Checked in this order: "Summary of lessons learned" is about lessons, not a summary.
+# Checked in this order: "Summary of lessons learned" is about lessons, not a summary. English, Swedish, German.
 KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        ("lessons", r"lesson|learn(ed|t|ing)s?\b|lärdom|erfarenhet|insight|good practice|conclusion|slutsats"),
-        ("recommendations", r"recommend|rekommend|advice|råd\b|guidance|way forward|förslag"),
+        (
+            "lessons",
+            r"lesson|learn(ed|t|ing)s?\b|lärdom|erfarenhet|insight|good practice|conclusion|slutsats|"
+            r"erkenntnis|schlussfolgerung|fazit|\blehren\b|erfahrung",
+        ),
+        ("recommendations", r"recommend|rekommend|advice|råd\b|guidance|way forward|förslag|empfehlung"),
         (
             "challenges",
-            r"challenge|problem|difficult|obstacle|barrier|risk|deviation|utmaning|svårighet|hinder|avvikelse",
+            r"challenge|problems?\b|difficult|obstacle|barrier|risk (management|mitigation)|contingenc|"
+            r"^(\d+(\.\d+)*\.?\s+)?(main |key |project |identified |major |critical )?risks?( and \w+)?$|"
+            r"deviation|utmaning|svårighet|hinder|avvikelse|herausforderung|schwierigkeit|hemmnis",
         ),
-        ("results", r"result|achievement|outcome|output|impact|accomplish|resultat|effekt|måluppfyllelse"),
-        ("partners", r"partner|consortium|beneficiar|contact|participant|kontakt|deltagare|samverkan|parter\b"),
-        ("summary", r"summary|sammanfattning|abstract|överblick|overview"),
+        (
+            "results",
+            r"result|achievement|outcome|output|^(\d+(\.\d+)*\.?\s+)?impacts?$|"
+            r"(socio-economic|economic|social|societal|project|expected|overall|achieved) impacts?\b|"
+            r"accomplish|resultat|effekt|måluppfyllelse|ergebnis",
+        ),
+        (
+            "partners",
+            r"\bpartners\b|partnership|consortium|beneficiar|\bparticipants\b|\bcontacts?\b(?!\s+time)|"
+            r"contact (details|information|persons?)|kontakt|deltagare|samverkan|parter\b|projektpartner",
+        ),
+        ("summary", r"summary|sammanfattning|abstract|överblick|overview|zusammenfassung|kurzfassung"),
     )
 )
 
-# Back matter: never a lesson, and never inherits the kind of the section before it.
-_BACK_MATTER = re.compile(
-    r"^(\d+(\.\d+)*\.?\s+)?(references|literature|bibliography|sources|annex|appendix|appendices|"
-    r"referenser|litteratur|källor|bilaga|bilagor|table of contents|contents|innehåll|list of (figures|tables)|"
-    r"abbreviations|förkortningar)\b",
+# Apparatus around the text: never a lesson, and never inherits the kind of the section before it.
+APPARATUS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(r"^(\d+(\.\d+)*\.?\s+)?(" + pattern + r")\s*:?$", re.IGNORECASE))
+    for kind, pattern in (
+        (
+            "references",
+            r"(list of )?references|reference list|literature( cited| list)?|bibliography|sources|cited works|"
+            r"referenser|litteratur(förteckning)?|källor|källförteckning|literatur(verzeichnis)?|quellen(verzeichnis)?",
+        ),
+        (
+            "contents",
+            r"(table of )?contents?|list of (figures|tables|abbreviations|acronyms|key-?words)|abbreviations|"
+            r"acronyms|glossary|innehåll(sförteckning)?|förkortningar|figurförteckning|tabellförteckning|"
+            r"inhalt(sverzeichnis)?|abkürzungen|abbildungsverzeichnis|tabellenverzeichnis|"
+            r"lists? of (key-?words|figures|tables) and abbreviations",
+        ),
+        (
+            "front_matter",
+            r"(important )?legal notice|disclaimer|colo[pf]h?on|imprint|impressum|acknowledge?ments?|"
+            r"versioning and contribution history|(document|revision|version) (history|control)|"
+            r"dissemination level( of this document)?|document information|deliverable (details|information)|"
+            r"wichtiger rechtlicher hinweis|haftungsausschluss|tack\b|förord",
+        ),
+    )
+)
+_APPENDIX = re.compile(
+    r"^(\d+(\.\d+)*\.?\s+)?(annex|appendix|appendices|bilaga|bilagor|anhang|anlage)\b", re.IGNORECASE
+)
+# A heading does not end in a word that needs another after it ("Problem in", "Impacts of the").
+_OPEN_END = re.compile(
+    r"\b(in|of|the|and|or|for|to|with|a|an|on|at|by|from|as|i|på|och|av|för|med|till|der|die|das|und|von|zu|im)$",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(r"^(?P<num>(\d{1,2}(\.\d{1,2}){0,3}|[IVX]{1,4}|[A-H])[.)]?)\s+(?P<title>\S.*)$")
@@ -52,14 +93,39 @@ class Section:
         return sum(len(line.text.split()) for line in self.lines)
 
 
+def apparatus_kind(heading: str) -> str | None:
+    """The apparatus kind ("references", "contents", "front_matter") a heading opens, else None."""
+    for kind, pattern in APPARATUS_PATTERNS:
+        if pattern.match(heading):
+            return kind
+    return None
+
+
+def is_back_matter(heading: str) -> bool:
+    """Apparatus and appendices: sections that never inherit the kind of the section before them."""
+    return apparatus_kind(heading) is not None or bool(_APPENDIX.match(heading))
+
+
 def classify_heading(heading: str) -> str:
     """The section kind a heading announces, or ``other``."""
-    if _BACK_MATTER.match(heading):
+    apparatus = apparatus_kind(heading)
+    if apparatus:
+        return apparatus
+    if _APPENDIX.match(heading):
         return "other"
     for kind, pattern in KIND_PATTERNS:
         if pattern.search(heading):
             return kind
     return "other"
+
+
+def _defines_acronym(text: str) -> bool:
+    """A line of a list of abbreviations ("SD Standard Deviation"), which names a kind by chance."""
+    words = text.split()
+    if len(words) < 2 or not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}s?", words[0]):
+        return False
+    initials = "".join(w[0] for w in words[1:] if w[0].isupper())
+    return initials.startswith(words[0].rstrip("s")[:2])
 
 
 def heading_depth(heading: str) -> int | None:
@@ -78,9 +144,11 @@ def is_heading(line: str) -> bool:
         return False
     if not _LETTER.search(text) or _TOC_LINE.search(text) or _SENTENCE_END.search(text):
         return False
+    if ";" in text or _OPEN_END.search(text) or _defines_acronym(text):
+        return False
     if not (text[0].isupper() or text[0].isdigit()):
         return False
-    known = classify_heading(text) != "other" or bool(_BACK_MATTER.match(text))
+    known = classify_heading(text) != "other" or is_back_matter(text)
     if "," in text and not known:
         return False
     numbered = _NUMBERED.match(text)
@@ -98,14 +166,19 @@ def is_heading(line: str) -> bool:
 
 
 def split_sections(pages: list[str]) -> list[Section]:
-    """Cut the report into sections at headings; sub-sections inherit their parent's kind."""
+    """Cut the report into sections at headings; sub-sections inherit their parent's kind.
+
+    What comes before the first heading is the cover and what follows it: front matter.
+    """
     lines = _body_lines(pages)
-    sections = [Section(kind="other", heading="")]
+    sections = [Section(kind="front_matter", heading="")]
     parents: list[tuple[int, str]] = []  # (depth, kind) of open numbered headings
     last_number: tuple[int, ...] | None = None
     for line in lines:
         number = _arabic_number(line.text)
-        plausible = number is None or last_number is None or _follows(last_number, number)
+        # a numbered heading must follow the last one (3.2 -> 3.3), except one that names apparatus ("2.5.5
+        # References"): its word is proof enough, and a missed heading before it must not hide a reference list
+        plausible = number is None or last_number is None or _follows(last_number, number) or is_back_matter(line.text)
         if not is_heading(line.text) or not plausible:
             sections[-1].lines.append(line)
             continue
@@ -114,7 +187,7 @@ def split_sections(pages: list[str]) -> list[Section]:
         heading = line.text.rstrip(":").strip()
         kind = classify_heading(heading)
         depth = heading_depth(heading)
-        back_matter = bool(_BACK_MATTER.match(heading))
+        back_matter = is_back_matter(heading)
         if back_matter:
             parents = []
         if depth is not None:
@@ -122,7 +195,7 @@ def split_sections(pages: list[str]) -> list[Section]:
             if kind == "other" and parents:
                 kind = parents[-1][1]
             parents.append((depth, kind))
-        elif kind == "other" and not heading.isupper() and not back_matter:
+        elif kind == "other" and not heading.isupper() and not back_matter and sections[-1].heading:
             kind = sections[-1].kind
         sections.append(Section(kind=kind, heading=heading))
     return [s for s in sections if s.lines]
@@ -166,5 +239,6 @@ def _body_lines(pages: list[str]) -> list[Line]:
 
 
 def _shape(line: str) -> str:
-    """A line with its numbers masked, so "Page 3" and "Page 4" count as the same footer."""
-    return re.sub(r"\d+", "#", line)
+    """A line with its numbers masked and a page number at either end left out, so "Page 3" and "Page 4",
+    or a footer with and without its page number, count as the same."""
+    return re.sub(r"\d+", "#", re.sub(r"^\d{1,4}\s+(?=\D)|(?<=\D)\s+\d{1,4}$", "", line))

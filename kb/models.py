@@ -11,8 +11,25 @@ import numpy as np
 
 from kb.errors import AccountError
 
-SECTION_KINDS = ("lessons", "recommendations", "challenges", "results", "partners", "summary", "other", "register")
+SECTION_KINDS = (
+    "lessons",
+    "recommendations",
+    "challenges",
+    "results",
+    "partners",
+    "summary",
+    "other",
+    "references",
+    "contents",
+    "front_matter",
+    "register",
+)
+# "references", "contents" (tables of contents, lists of figures, tables and abbreviations) and "front_matter"
+# (covers, legal notices, document histories): a report's apparatus, stored and searchable but never a lesson,
+# a theme's evidence or a partner's citation (APPARATUS_KINDS).
 # "register": a project description imported from a project register: context, not a lesson.
+APPARATUS_KINDS = ("references", "contents", "front_matter")
+DOUBTFUL_TITLE_BELOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,13 @@ class ReportMeta:
     budget_total: float | None = None
     eu_funding: float | None = None
     currency: str | None = None
+    subtitle: str | None = None
+    title_confidence: float | None = None  # 0-1, how sure the reading is of the title; None: typed by a person
+
+    @property
+    def title_doubtful(self) -> bool:
+        """Whether the review form should ask a person to check the title (DOUBTFUL_TITLE_BELOW)."""
+        return self.title_confidence is not None and self.title_confidence < DOUBTFUL_TITLE_BELOW
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,9 @@ class Report:
             "id": self.id,
             "file": self.filename,
             "title": m.title or self.filename,
+            "subtitle": m.subtitle,
+            "title_confidence": m.title_confidence,
+            "title_doubtful": m.title_doubtful,
             "acronym": m.acronym,
             "programme": m.programme,
             "period_start": m.period_start,

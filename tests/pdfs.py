@@ -28,6 +28,27 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
+def cover_pdf(path: Path, cover: list[tuple[str, int, bool]], body: str = "", title: str | None = None) -> Path:
+    """A cover page of (text, font size, bold) lines, top to bottom, and a body page of 11-point text.
+
+    A line wider than the page wraps, as a long title does on a real cover.
+    """
+    pdf = FPDF(unit="pt")
+    if title:
+        pdf.set_title(title)
+    pdf.add_page()
+    for text, size, bold in cover:
+        pdf.set_font("Helvetica", "B" if bold else "", size)
+        pdf.multi_cell(0, size * 1.2, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(size * 0.4)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    text = body or "1 Introduction\n" + "The project ran for three years in four cities and learned a lot. " * 12
+    pdf.multi_cell(0, 14, text, new_x="LMARGIN")
+    pdf.output(str(path))
+    return path
+
+
 def encrypted_pdf(path: Path, text: str, user_password: str) -> Path:
     """One page of ``text``, AES-128 encrypted; an empty user password opens it without asking."""
     from fpdf.enums import EncryptionMethod

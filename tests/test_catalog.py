@@ -53,3 +53,18 @@ def test_processes_check_the_schema_one_at_a_time(settings):
     waiting.join(timeout=30)
     assert len(opened) == 1
     opened[0].close()
+
+
+def test_the_subtitle_and_the_titles_confidence_are_kept_until_a_person_reviews_the_title(settings):
+    """A doubtful title read at ingest stays flagged in the catalog; saving the review form clears the flag."""
+    catalog = Catalog.open(settings)
+    try:
+        read = ReportMeta(title="Notes from the meeting", subtitle="Working group on buses", title_confidence=0.3)
+        catalog.add_report(1, NewReport(sha256="1" * 64, filename="1.pdf", meta=read, pages=1, lang="en", chunks=[]))
+        stored = catalog.report(1).meta
+        catalog.update_report(1, ReportMeta(title="Working group on buses: notes"), None, None)
+        reviewed = catalog.report(1).meta
+        assert (stored.subtitle, stored.title_doubtful) == ("Working group on buses", True)
+        assert (reviewed.subtitle, reviewed.title_doubtful) == ("Working group on buses", False)
+    finally:
+        catalog.close()

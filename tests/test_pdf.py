@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.pdf import LAYOUT_MAX_LINES, LAYOUT_PAGES
 from ingest.sandbox import read_pdf
 from kb.errors import ReportRejected
 from tests.conftest import sample
 from tests.pdfs import (
     bullets_without_mapping_pdf,
     encrypted_pdf,
+    one_page_pdf,
     renamed_text_file,
     text_pdf,
     textless_pdf,
@@ -103,3 +105,26 @@ def test_the_reader_runs_below_the_priority_of_its_parent(settings):
     answer = json.loads(done.stdout)
     assert answer["status"] == "ok" and answer["pages"]
     assert answer["niceness"] == min(19, os.nice(0) + READER_NICENESS) and READER_NICENESS > 0
+
+
+def test_the_first_pages_come_with_their_layout(settings):
+    """The reader gives the cover's lines with their printed size and weight: the project name is large and bold."""
+    text = read_pdf(sample("example_greenfleet_final_report_en.pdf"), settings)
+    largest = max(text.layout[0].lines, key=lambda line: line.size)
+    assert len(text.layout) == LAYOUT_PAGES
+    assert (largest.text, largest.bold) == ("GreenFleet BSR", True) and largest.size > 2 * text.layout[1].lines[-1].size
+
+
+def test_a_page_of_many_lines_gives_a_bounded_layout(settings, tmp_path):
+    """However many lines a page prints, its layout answer holds at most LAYOUT_MAX_LINES of them."""
+    lines = b" ".join(b"(Line %d of a long list) Tj 0 -1.9 Td" % n for n in range(400))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(one_page_pdf(b"BT /F1 2 Tf 20 780 Td " + lines + b" ET"))
+    assert len(read_pdf(path, settings).layout[0].lines) == LAYOUT_MAX_LINES
+
+
+def test_a_malformed_layout_answer_costs_only_the_layout():
+    """Layout the reader could not describe properly is dropped; the page texts are kept."""
+    from ingest.sandbox import _layout
+
+    assert _layout([{"w": 595, "h": 842, "lines": [{"t": "x"}]}]) == [] and _layout("nonsense") == []

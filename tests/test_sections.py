@@ -26,7 +26,18 @@ from tests.conftest import sample
         ("Executive summary", "summary"),
         ("Sammanfattning", "summary"),
         ("2 Background", "other"),
-        ("9 References", "other"),
+        ("9 References", "references"),
+        ("Litteraturförteckning", "references"),
+        ("Table of Contents", "contents"),
+        ("List of figures", "contents"),
+        ("Förkortningar", "contents"),
+        ("Important Legal Notice", "front_matter"),
+        ("Versioning and Contribution History", "front_matter"),
+        ("2 Literature review", "other"),
+        ("1.3 Content of this report", "other"),
+        ("4.3 Tolerable environmental risk", "other"),
+        ("5 Risk management", "challenges"),
+        ("3 Ergebnisse", "results"),
         ("Bilaga 2. Enkätresultat", "other"),
     ],
 )
@@ -60,7 +71,27 @@ def test_subsections_inherit_their_parents_kind():
 def test_references_do_not_inherit_the_lessons_kind():
     """A reference list after the conclusions is not a lesson."""
     pages = ["Lessons learned\nStart early with the mandate.\nReferences\n1. Smith, J. (2020). A report."]
-    assert [s.kind for s in split_sections(pages)] == ["lessons", "other"]
+    assert [s.kind for s in split_sections(pages)] == ["lessons", "references"]
+
+
+def test_what_comes_before_the_first_heading_is_front_matter():
+    """The cover's lines, before any heading, are front matter, and the next heading does not inherit that."""
+    pages = ["Final report\nProject GreenFleet\nBerlin 2021", "1 Background\nThe cities bought electric buses."]
+    assert [(s.heading, s.kind) for s in split_sections(pages)] == [("", "front_matter"), ("1 Background", "other")]
+
+
+@pytest.mark.parametrize("line", ["SD Standard Deviation", "Problem in", "Victims of exposure; risk"])
+def test_abbreviations_and_table_fragments_are_not_headings(line):
+    """A line of a list of abbreviations, or a fragment cut from a table, does not open a section."""
+    assert not is_heading(line)
+
+
+def test_a_footer_with_its_page_number_is_dropped_on_every_page():
+    """A running footer is recognised whether or not the page number is printed next to it."""
+    footer = "Innovation Actions - Grant agreement 641661"
+    pages = [f"Text of page {n} tells something new about page {n}.\n{footer} {n}" for n in range(1, 7)]
+    text = " ".join(line.text for s in split_sections(pages) for line in s.lines)
+    assert "Grant agreement" not in text
 
 
 def test_swedish_sample_sections_are_recognised(settings):

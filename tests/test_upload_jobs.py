@@ -11,12 +11,12 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from kb.store.jobs import LOST
 from tests.live_server import create_account, log_in, start_kb_serve, wait_for_job
 from tests.logins import https_client
 from tests.logins import log_in as log_in_as
 from tests.pdfs import slow_pdf, text_pdf
 from web.app import create_app
-from kb.store.jobs import LOST
 
 REPORT = [
     "Cykelgarage vid stationer - slutrapport",

@@ -36,6 +36,9 @@ EN = {
     "partner": "partners",
     "sammanfattning": "summary",
     "övrigt": "other",
+    "referenser": "references",
+    "innehållsförteckning": "contents",
+    "försättsblad": "front matter",
     "Period": "Period",
     "Total budget": "Total budget",
     "EU-finansiering": "EU funding",
@@ -287,6 +290,9 @@ SECTION_LABELS = {
     "partners": "partner",
     "summary": "sammanfattning",
     "other": "övrigt",
+    "references": "referenser",
+    "contents": "innehållsförteckning",
+    "front_matter": "försättsblad",
     "register": "register",
 }
 

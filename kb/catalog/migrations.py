@@ -323,3 +323,10 @@ def m002_owners_jobs_originals(conn: sqlite3.Connection) -> None:
             "WHERE uploaded_by IS NULL"
         )
         conn.execute("DROP TABLE uploaders")
+
+
+@migration()
+def m003_title_subtitle_confidence(conn: sqlite3.Connection) -> None:
+    """A report's subtitle is kept apart from its title, and how sure the reading was of the title (NULL once
+    a person has reviewed it), so that the review form can flag a doubtful one."""
+    _add_columns(conn, "reports", {"subtitle": "TEXT", "title_confidence": "REAL"})

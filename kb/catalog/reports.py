@@ -16,7 +16,7 @@ ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.s
 _COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
     "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact, "
-    "r.kind, r.external_id, r.uploaded_by, r.original"
+    "r.kind, r.external_id, r.uploaded_by, r.original, r.subtitle, r.title_confidence"
 )
 
 
@@ -44,8 +44,8 @@ class Reports(Database):
                 tx.execute("DELETE FROM reports WHERE id = ?", (report.replace.id,))
             tx.execute(
                 "INSERT INTO reports (id, sha256, filename, title, acronym, programme, period_start, period_end, "
-                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id, uploaded_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "budget_total, eu_funding, currency, pages, lang, ingested_at, status, kind, external_id, uploaded_by, "
+                "subtitle, title_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report_id,
                     report.sha256,
@@ -58,6 +58,8 @@ class Reports(Database):
                     report.kind,
                     report.external_id,
                     report.uploaded_by,
+                    report.meta.subtitle,
+                    report.meta.title_confidence,
                 ),
             )
             tx.executemany(
@@ -98,8 +100,9 @@ class Reports(Database):
                 raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
             tx.execute(
                 "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
-                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ? WHERE id = ?",
-                (*_meta_values(meta), department, contact, report_id),
+                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ?, title_confidence = ? "
+                "WHERE id = ?",
+                (*_meta_values(meta), department, contact, meta.title_confidence, report_id),
             )
             current = dict(tx.execute("SELECT id, section FROM chunks WHERE report_id = ?", (report_id,)).fetchall())
             changed = [cid for cid, kind in sections.items() if cid in current and current[cid] != kind]
@@ -121,12 +124,14 @@ class Reports(Database):
         return changed
 
     def update_report(self, report_id: int, meta: ReportMeta, department: str | None, contact: str | None) -> None:
-        """Correct what extraction got wrong."""
+        """Correct what extraction got wrong. The subtitle stays as read; the title's confidence is the one
+        given (None: a person has seen the title)."""
         self.report(report_id)
         self._write(
             "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
-            "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ? WHERE id = ?",
-            (*_meta_values(meta), department, contact, report_id),
+            "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ?, title_confidence = ? "
+            "WHERE id = ?",
+            (*_meta_values(meta), department, contact, meta.title_confidence, report_id),
         )
 
     def publish(self, report_id: int) -> None:
@@ -238,6 +243,8 @@ def _report(row: sqlite3.Row) -> Report:
         budget_total=row["budget_total"],
         eu_funding=row["eu_funding"],
         currency=row["currency"],
+        subtitle=row["subtitle"],
+        title_confidence=row["title_confidence"],
     )
     return Report(
         id=row["id"],
