@@ -113,6 +113,11 @@ def _looks_like_person(name: str) -> bool:
 
 
 def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
+    """The report's partner organisations and the people it names (ingest.people, ingest.organisations),
+    with the labelled partner lines, beneficiary tables and contact lines read here."""
+    from ingest.organisations import extract_organisations
+    from ingest.people import extract_people
+
     partners: dict[str, Partner] = {}
     contacts: dict[str, Contact] = {}
     for number, page in enumerate(pages, start=1):
@@ -120,8 +125,62 @@ def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
         _labelled(_unwrap(lines), number, partners, contacts)
         if _TABLE_CONTEXT.search(page):
             _table_rows(lines, number, partners)
-        _email_blocks(lines, number, contacts)
-    return list(partners.values()), list(contacts.values())
+    people = extract_people(pages)
+    return _join_partners(list(partners.values()), extract_organisations(pages, people)), _join_contacts(
+        list(contacts.values()), people
+    )
+
+
+def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partner]:
+    from kb.orgnames import looks_like_organisation, normalise
+
+    out: dict[str, Partner] = {}
+    for partner in labelled + found:
+        if not looks_like_organisation(partner.name) or country_in(partner.name) and len(partner.name.split()) <= 2:
+            continue
+        keys = {normalise(partner.name)} | ({normalise(partner.acronym)} if partner.acronym else set())
+        same = next(
+            (k for k, p in out.items() if keys & ({k} | ({normalise(p.acronym)} if p.acronym else set()))), None
+        )
+        if same is None:
+            out[normalise(partner.name)] = partner
+            continue
+        kept = out[same]
+        out[same] = replace(
+            kept,
+            country=kept.country or partner.country,
+            acronym=kept.acronym or partner.acronym,
+            pages=tuple(sorted(set(kept.pages or (kept.page,)) | set(partner.pages or (partner.page,)))),
+        )
+    return list(out.values())
+
+
+def _join_contacts(labelled: list[Contact], people: list[Contact]) -> list[Contact]:
+    """People found by ingest.people, completed by the labelled contact lines (their role, phone, e-mail)."""
+    from ingest.names import same_person
+
+    out = list(people)
+    for contact in labelled:
+        index = next(
+            (
+                i
+                for i, p in enumerate(out)
+                if same_person(p.name, contact.name) or (contact.email and p.email == contact.email)
+            ),
+            None,
+        )
+        if index is None:
+            out.append(replace(contact, pages=(contact.page,), roles=(contact.role,) if contact.role else ()))
+            continue
+        person = out[index]
+        out[index] = replace(
+            person,
+            role=contact.role or person.role,
+            organisation=person.organisation or contact.organisation,
+            email=person.email or contact.email,
+            phone=person.phone or contact.phone,
+        )
+    return out
 
 
 def _unwrap(lines: list[str]) -> list[str]:

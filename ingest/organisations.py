@@ -1,0 +1,287 @@
+"""The organisations behind a report: partners, beneficiaries, deliverable leads and the people's affiliations.
+
+Read from the places reports print them: labelled fields ("Deliverable lead: Neas Energy", "Partner
+responsible: KWB", "Lead beneficiary Eurecat", "Contributing beneficiary(ies) KWB, UBath"), numbered
+partner lists under a heading ("Contributing partners", "Consortium"), sentences that list partners
+("in cooperation with …", "prepared by the following project partners: …", "beneficiaries UZH, USFD"),
+the organisation printed beside each person ("Christian Remy (KWB)", "Digg: Mattias Ekhem") and
+affiliation footnotes. Literature, funders and case-study sites are not read: none of these places holds them.
+An acronym is joined to the full name where the report spells it out ("Kompetenzzentrum Wasser Berlin (KWB)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.names import fold, person_name
+from kb.models import Contact, Partner
+from kb.orgnames import looks_like_organisation
+
+_ROLE_FIELDS: tuple[tuple[str, str], ...] = (
+    (
+        r"lead partner|lead beneficiary|project coordinator|coordinator|coordinating (?:partner|beneficiary)|"
+        r"projektägare|huvudpartner|huvudsökande|stödmottagare|name beneficiary|beneficiary",
+        "lead partner",
+    ),
+    (
+        r"deliverable lead(?:er)?|lead institution|lead organi[sz]ation|partner responsible|responsible partner|"
+        r"lead contractor|task lead(?:er)?|activity lead(?:er)?",
+        "partner",
+    ),
+    (
+        r"contributing (?:beneficiar(?:y|ies)|beneficiary\(ies\)|partners?|organi[sz]ations?)|"
+        r"participating (?:partners?|organi[sz]ations?)|project partners?|partners?|samverkanspart(?:er)?|"
+        r"medsökande|projektpartner(?:s)?|consortium(?: members)?|beneficiar(?:y|ies)",
+        "partner",
+    ),
+    (r"associated partners?|associerade? partner(?:s)?", "associated"),
+)
+_FIELD = [(re.compile(rf"^\s*(?:{p})\s*(?::|–|-)?\s*(?P<rest>.*)$", re.IGNORECASE), role) for p, role in _ROLE_FIELDS]
+_LIST_SENTENCE = re.compile(
+    r"(?:in (?:close )?(?:cooperation|collaboration|partnership) with|i samarbete med|prepared by the following "
+    r"(?:project )?partners|(?:the )?(?:following |added |terminated |other )?(?:project )?(?:partners|beneficiaries)"
+    r"(?: were| are| is)?)\s*:?\s*(?P<rest>[^.]{4,600})",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?P<rest>\S.{1,160})$")
+_DEFINED = re.compile(
+    r"(?P<full>[A-ZÅÄÖÜ][\w&'’.-]*(?:[ -](?:[A-ZÅÄÖÜ][\w&'’.-]*|of|for|and|the|de|la|du|des|der|für|fur|und|di|i|"
+    r"in|on|y|och|för|-)){1,12})\s*\((?P<acr>[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11})(?:,\s*[A-Z][a-z]+)?\)"
+)
+_DASHED = re.compile(r"^(?P<acr>[A-ZÅÄÖ][A-Za-z&]{1,9})\s+[–-]\s+(?P<full>[A-ZÅÄÖ].{3,})$")
+_ROLEISH = re.compile(
+    r"^(?:goa|wp|task|activity)\s*[\d.]+|\blead(?:er)?$|^lead\b|^coordinator$|^konsult\b", re.IGNORECASE
+)
+_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bAND\b|\boch\b|\bund\b|\s&\s)\s*")
+
+
+@dataclass
+class _Org:
+    name: str
+    role: str
+    acronym: str | None = None
+    country: str | None = None
+    pages: list[int] = field(default_factory=list)
+
+
+def acronyms(pages: list[str]) -> dict[str, str]:
+    """Acronym -> full name wherever the report spells one out: "Berlin Centre of Competence for Water (KWB)"
+    or "KWB – Berlin Centre of Competence for Water"."""
+    found: dict[str, str] = {}
+    for page in pages:
+        flat = " ".join(page.split())
+        for match in _DEFINED.finditer(flat):
+            full, acr = _trim_to_acronym(match.group("full"), match.group("acr"))
+            if full and acr not in found:
+                found[acr] = full
+        for line in page.splitlines():
+            match = _DASHED.match(" ".join(line.split()).strip(" ()"))
+            if match and _initials_fit(match.group("full"), match.group("acr")):
+                found.setdefault(match.group("acr"), match.group("full").split(")")[0].strip(" ,"))
+    return found
+
+
+def _initials_fit(full: str, acronym: str) -> bool:
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    words = fold(full).replace("-", " ").split()
+    initials = "".join(w[0] for w in words if w)
+    return len(letters) >= 2 and (
+        sum(c in initials for c in letters) >= min(len(letters), 2) or fold(acronym) in fold(full)
+    )
+
+
+def _trim_to_acronym(full: str, acronym: str) -> tuple[str | None, str]:
+    """The shortest tail of ``full`` whose words can spell ``acronym`` ("… with Finnish Medicines Agency (FIMEA)")."""
+    words = full.split()
+    for start in range(len(words) - 1, -1, -1):
+        tail = " ".join(words[start:])
+        if not words[start][:1].isupper():
+            continue
+        if _initials_fit(tail, acronym) and _covers(tail, acronym):
+            return tail, acronym
+    return None, acronym
+
+
+def _covers(full: str, acronym: str) -> bool:
+    """The first letter of the acronym is the first letter of the name, and there are enough words."""
+    words = [w for w in full.replace("-", " ").split() if w[:1].isupper()]
+    return bool(words) and fold(words[0])[:1] == fold(acronym)[:1] and len(words) >= min(2, len(acronym))
+
+
+def split_affiliation(text: str) -> list[tuple[str, str | None]]:
+    """ "KWB – Berlin Centre of Competence for Water" -> [("Berlin Centre of Competence for Water", "KWB")];
+    "GoA 5.2 – lead; KU - Kalundborg Utility" -> [("Kalundborg Utility", "KU")]; "IOS, Poland" -> [("IOS", None)]."""
+    from ingest.partners import country_in
+
+    out: list[tuple[str, str | None]] = []
+    for part in re.split(r"\s*;\s*", " ".join(text.split())):
+        part = part.strip(" ,.")
+        if not part or _ROLEISH.search(part):
+            continue
+        dashed = _DASHED.match(part)
+        if dashed:
+            out.append((_without_country(dashed.group("full")), dashed.group("acr")))
+            continue
+        defined = re.match(r"^(?P<full>.+?)\s*\((?P<acr>[^()]{2,12})\)\s*(?:,.*)?$", part)
+        if defined and re.fullmatch(r"[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11}", defined.group("acr").split(",")[0].strip()):
+            out.append((_without_country(defined.group("full")), defined.group("acr").split(",")[0].strip()))
+            continue
+        pieces = [p.strip() for p in part.split(",")]
+        if len(pieces) > 1 and all(_acronymish(p) for p in pieces if not country_in(p)):
+            out += [(p, None) for p in pieces if p and not country_in(p)]
+            continue
+        out.append((_without_country(part), None))
+    return [(name, acr) for name, acr in out if name]
+
+
+def _acronymish(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-ZÅÄÖ][A-Za-z&]{0,9}", text)) and sum(c.isupper() for c in text) >= 2
+
+
+def _without_country(text: str) -> str:
+    from ingest.partners import country_in
+
+    pieces = [p.strip() for p in text.split(",")]
+    while len(pieces) > 1 and country_in(pieces[-1]) and len(pieces[-1].split()) <= 3:
+        pieces.pop()
+    name = ", ".join(pieces).strip(" ,.–-")
+    name = re.sub(r"\s*\((?:[A-Z][a-z]+)\)$", "", name)  # "Kalundborg Utility (Denmark)"
+    return name
+
+
+def _field_values(text: str) -> list[str]:
+    """ "KWB, UBath" / "KWB, UBATH AND EURECAT" / "Neas Energy" -> the names, or [] for a sentence."""
+    text = re.split(r"\s+(?:Phone|Tel|E-?mail|Fax)\b", text, flags=re.IGNORECASE)[0]
+    if len(text.split()) > 20 or re.search(r"\b(?:is|are|was|were|has|have|will)\b", text):
+        return []
+    return [v.strip(" .:") for v in _SPLIT.split(text) if v.strip(" .:")]
+
+
+def _list_sentence(text: str) -> list[str]:
+    """The organisations a sentence lists: "A (X), B (Y) and C" (commas inside brackets kept)."""
+    depth, current, items = 0, "", []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if depth <= 0 and char in ",;":
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    items.append(current)
+    out = []
+    for item in items:
+        for piece in re.split(r"\s+(?:and|och|und|as well as|to the)\s+", item.strip()):
+            piece = piece.strip(" .")
+            if piece and piece[:1].isupper() and len(piece.split()) <= 12:
+                out.append(piece)
+    return out
+
+
+def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[Partner]:
+    """The report's partner organisations, each with its role, acronym and pages."""
+    defined = acronyms(pages)
+    orgs: list[_Org] = []
+
+    def add(raw: str, role: str, page: int, acronym: str | None = None, country: str | None = None) -> None:
+        for name, acr in split_affiliation(raw) if acronym is None else [(raw, acronym)]:
+            name = name.strip()
+            if person_name(name) or not looks_like_organisation(name):
+                continue
+            if acr is None and name in defined:
+                name, acr = defined[name], name
+            orgs.append(_Org(name=name, role=role, acronym=acr, country=country, pages=[page]))
+
+    for person in people:
+        if person.organisation and person.role != "mentioned":
+            add(person.organisation, "partner", person.page)
+    for number, page in enumerate(pages, start=1):
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        for index, line in enumerate(lines):
+            for pattern, role in _FIELD:
+                match = pattern.match(line)
+                if not match:
+                    continue
+                rest = match.group("rest").strip()
+                if rest:
+                    for value in _field_values(rest):
+                        add(value, role, number)
+                else:
+                    for item in _numbered_after(lines, index):
+                        add(item, role, number)
+                break
+            if _is_author_field(line):
+                rest = line.split(":", 1)[1] if ":" in line else line.split(None, 1)[-1]
+                values = _field_values(rest)
+                if values and all(_acronymish(v) or v.isupper() for v in values):
+                    for value in values:
+                        add(value, "partner", number)
+        flat = " ".join(lines)
+        for match in _LIST_SENTENCE.finditer(flat):
+            items = _list_sentence(match.group("rest"))
+            if len(items) >= 2:
+                for item in items:
+                    if _acronymish(item.split()[0]) or re.search(r"\([A-Z]", item) or len(item.split()) >= 2:
+                        add(item, "partner", number)
+    return _merge(orgs, defined)
+
+
+def _is_author_field(line: str) -> bool:
+    return bool(re.match(r"^\s*authors?\s*:", line, re.IGNORECASE))
+
+
+def _numbered_after(lines: list[str], index: int) -> list[str]:
+    """ "1. AREC" / "2. KWB Kompetenzzentrum Wasser Berlin …, Germany" lines right under a heading."""
+    items: list[str] = []
+    expected = 1
+    for line in lines[index + 1 : index + 40]:
+        match = _NUMBERED.match(line)
+        if match and int(match.group(1)) == expected:
+            items.append(match.group("rest"))
+            expected += 1
+        elif items and not match and not line[:1].isdigit() and len(line.split()) <= 6:
+            items[-1] += " " + line  # a wrapped row
+        else:
+            break
+    return items
+
+
+def _merge(orgs: list[_Org], defined: dict[str, str]) -> list[Partner]:
+    merged: dict[str, _Org] = {}
+    order = {"lead partner": 0, "partner": 1, "associated": 2}
+    by_acronym: dict[str, str] = {}
+    for org in orgs:
+        if org.acronym is None:
+            for acr, full in defined.items():
+                if fold(full) == fold(org.name):
+                    org.acronym = acr
+        key = fold(org.acronym) if org.acronym else fold(org.name)
+        key = by_acronym.get(key, key)
+        if org.acronym:
+            by_acronym.setdefault(fold(org.name), key)
+        if key in merged:
+            kept = merged[key]
+            if len(org.name) > len(kept.name) and kept.name == kept.acronym or kept.name == org.acronym:
+                kept.name = org.name
+            kept.acronym = kept.acronym or org.acronym
+            kept.role = min(kept.role, org.role, key=lambda r: order.get(r, 9))
+            kept.country = kept.country or org.country
+            kept.pages += [p for p in org.pages if p not in kept.pages]
+        elif fold(org.name) in merged:
+            merged[fold(org.name)].pages += org.pages
+        else:
+            merged[key] = org
+    return [
+        Partner(
+            name=o.name,
+            country=o.country,
+            role=o.role,
+            page=min(o.pages),
+            acronym=o.acronym,
+            pages=tuple(sorted(set(o.pages))),
+        )
+        for o in merged.values()
+    ]
