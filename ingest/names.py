@@ -26,6 +26,7 @@ NOT_GIVEN = frozenset(
     foto photo bild layout cover tryck print contact kontakt dear hello name namn
     german french english swedish finnish danish dutch polish spanish italian european american british
     river lake mount sea bay island street road park hall house
+    one two three four five six seven eight nine ten eleven twelve first second third
     deliverable work package task phase main authors author contact email phone
     """.split()
 )
@@ -45,6 +46,8 @@ NOT_SURNAME = frozenset(
     final draft version review contact phone email fax tel partner partners member members lead
     consortium programme program horizon european commission union summary abstract introduction
     kompetenzzentrum zentrum centrum verband institutet universitet hogskola kommun stad region
+    german french english swedish finnish danish dutch polish spanish italian european american british
+    gmbh ggmbh ag kg ab oy sa bv nv ltd inc plc srl spa sl as
     """.split()
 )
 _INITIALS = re.compile(r"^(?:[A-ZÅÄÖÜÉ]\.\s?-?)+(?:[A-ZÅÄÖÜÉ]\.?)?$")
@@ -175,10 +178,12 @@ def inverted(surname: str, given: str, common: frozenset[str] = frozenset()) -> 
 
 
 def common_words(pages: list[str]) -> frozenset[str]:
-    """Folded words the report writes in lower case somewhere (an ordinary word, not a surname)."""
+    """Folded words the report writes in lower case somewhere (an ordinary word, not a surname); a word
+    inside a web address or path ("kwarc.info/\nkohlhase/papers") does not count."""
     words: set[str] = set()
+    pattern = re.compile(r"(?<![\w.@/-])([a-zäöüåéèàçøæß][a-zäöüåéèàçøæß'-]+)(?=[\s,;:!?)\]]|\.(?:\s|$)|$)")
     for page in pages:
-        words.update(fold(w) for w in re.findall(r"(?<![\w.@/-])[a-zäöüåéèàçøæß][a-zäöüåéèàçøæß'-]{1,}\b", page))
+        words.update(fold(w) for w in pattern.findall(page))
     return frozenset(words)
 
 

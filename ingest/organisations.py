@@ -39,9 +39,10 @@ _ROLE_FIELDS: tuple[tuple[str, str], ...] = (
 )
 _FIELD = [(re.compile(rf"^\s*(?:{p})\s*(?::|–|-)?\s*(?P<rest>.*)$", re.IGNORECASE), role) for p, role in _ROLE_FIELDS]
 _LIST_SENTENCE = re.compile(
-    r"(?:in (?:close )?(?:cooperation|collaboration|partnership) with|i samarbete med|prepared by the following "
-    r"(?:project )?partners|(?:the )?(?:following |added |terminated |other )?(?:project )?(?:partners|beneficiaries)"
-    r"(?: were| are| is)?)\s*:?\s*(?P<rest>[^.]{4,600})",
+    r"(?:in (?:close )?(?:cooperation|collaboration|partnership) with|i samarbete med|(?:prepared|written|carried out)"
+    r" by the following (?:project )?partners:?|(?:following|added|terminated|other|participating|project|"
+    r"consortium) (?:partners|beneficiaries)(?: (?:were|are|is|include|includes))?:?|(?:partners|beneficiaries):)"
+    r"[ \t]*(?P<rest>(?:[^.\n]|,[ \t]*\n|\n(?=[^\n]*,))[^.\n]{3,600})",
     re.IGNORECASE,
 )
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?P<rest>\S.{1,160})$")
@@ -124,7 +125,7 @@ def split_affiliation(text: str) -> list[tuple[str, str | None]]:
             out.append((_without_country(dashed.group("full")), dashed.group("acr")))
             continue
         defined = re.match(r"^(?P<full>.+?)\s*\((?P<acr>[^()]{2,12})\)\s*(?:,.*)?$", part)
-        if defined and re.fullmatch(r"[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11}", defined.group("acr").split(",")[0].strip()):
+        if defined and _acronymish(defined.group("acr").split(",")[0].strip()):
             out.append((_without_country(defined.group("full")), defined.group("acr").split(",")[0].strip()))
             continue
         pieces = [p.strip() for p in part.split(",")]
@@ -136,7 +137,8 @@ def split_affiliation(text: str) -> list[tuple[str, str | None]]:
 
 
 def _acronymish(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-ZÅÄÖ][A-Za-z&]{0,9}", text)) and sum(c.isupper() for c in text) >= 2
+    """ "KWB", "UBath", "B&SU", "FIMEA"; not "Sweden" or "exempel"."""
+    return bool(re.fullmatch(r"[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{0,11}", text)) and sum(c.isupper() for c in text) >= 2
 
 
 def _without_country(text: str) -> str:
@@ -146,14 +148,16 @@ def _without_country(text: str) -> str:
     while len(pieces) > 1 and country_in(pieces[-1]) and len(pieces[-1].split()) <= 3:
         pieces.pop()
     name = ", ".join(pieces).strip(" ,.–-")
-    name = re.sub(r"\s*\((?:[A-Z][a-z]+)\)$", "", name)  # "Kalundborg Utility (Denmark)"
+    bracket = re.search(r"\s*\(([^()]*)\)$", name)
+    if bracket and not _acronymish(bracket.group(1)):
+        name = name[: bracket.start()]  # "Kalundborg Utility (Denmark)", "Västerås stad (exempel)"
     return name
 
 
 def _field_values(text: str) -> list[str]:
     """ "KWB, UBath" / "KWB, UBATH AND EURECAT" / "Neas Energy" -> the names, or [] for a sentence."""
     text = re.split(r"\s+(?:Phone|Tel|E-?mail|Fax)\b", text, flags=re.IGNORECASE)[0]
-    if len(text.split()) > 20 or re.search(r"\b(?:is|are|was|were|has|have|will)\b", text):
+    if len(text.split()) > 20 or re.search(r"\b(?:is|are|was|were|has|have|will|may|can|should|must|would|to)\b", text):
         return []
     return [v.strip(" .:") for v in _SPLIT.split(text) if v.strip(" .:")]
 
@@ -174,11 +178,24 @@ def _list_sentence(text: str) -> list[str]:
     items.append(current)
     out = []
     for item in items:
-        for piece in re.split(r"\s+(?:and|och|und|as well as|to the)\s+", item.strip()):
+        for piece in re.split(r"\s+(?:and|och|und|as well as|to the)\s+", " ".join(item.split())):
             piece = piece.strip(" .")
-            if piece and piece[:1].isupper() and len(piece.split()) <= 12:
+            if _name_phrase(piece):
                 out.append(piece)
+            elif piece and _acronymish(piece.split()[0]):
+                out.append(piece.split()[0])  # "FAU The project will be managed …": the list ended at FAU
     return out
+
+
+_FUNCTION_WORDS = frozenset("of for and the de la du des der für fur und di i in on y och för & - –".split())
+
+
+def _name_phrase(text: str) -> bool:
+    """ "Finnish Medicines Agency (FIMEA)", "Kalundborg Utility (Denmark)": capitalised words, at most twelve."""
+    words = re.sub(r"\([^()]*\)", " ", text).split()
+    return 0 < len(words) <= 12 and all(
+        w[:1].isupper() or w[:1].isdigit() or w.lower() in _FUNCTION_WORDS for w in words
+    )
 
 
 def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[Partner]:
@@ -206,6 +223,8 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                 if not match:
                     continue
                 rest = match.group("rest").strip()
+                if rest[:1] in ".,;)" or rest[:1].islower():
+                    break  # "partners. Some tasks …": a sentence, not a field
                 if rest:
                     for value in _field_values(rest):
                         add(value, role, number)
@@ -219,8 +238,9 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                 if values and all(_acronymish(v) or v.isupper() for v in values):
                     for value in values:
                         add(value, "partner", number)
-        flat = " ".join(lines)
-        for match in _LIST_SENTENCE.finditer(flat):
+        for match in _LIST_SENTENCE.finditer("\n".join(lines)):
+            if number > 3 and re.match(r"(?i)(?:in|i) ", match.group(0)):
+                continue  # "in cooperation with …" names partners on a cover or colophon, elsewhere anyone
             items = _list_sentence(match.group("rest"))
             if len(items) >= 2:
                 for item in items:

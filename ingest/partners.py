@@ -251,14 +251,17 @@ def _table_rows(lines: list[str], page: int, partners: dict) -> None:
                 name = found[0]
                 words = name.split()
                 short = words[-1] if len(words) >= 2 else ""
+                acronym = None
                 if short.isalnum() and (
                     short.isupper()
                     or any(c.isupper() for c in short[1:])
                     or short.lower() in {w.lower() for w in words[:-1]}
                 ):
-                    name = " ".join(words[:-1])  # drop the short-name column
+                    name, acronym = " ".join(words[:-1]), short  # the short-name column
                 if 2 < len(name) < 150 and name.lower() not in partners:
-                    partners[name.lower()] = Partner(name=name, country=found[1], role="partner", page=page)
+                    partners[name.lower()] = Partner(
+                        name=name, country=found[1], role="partner", page=page, acronym=acronym, pages=(page,)
+                    )
                 i += extra
                 break
             if i + extra + 1 >= len(lines) or _ROW.match(lines[i + extra + 1]):

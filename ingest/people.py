@@ -73,7 +73,7 @@ _FIELD = re.compile(
     r"isbn|issn|foto|photo|cover|layout|print|tryck|upplaga|citation|doi|www\.|https?:)\b",
     re.IGNORECASE,
 )
-_BY_LINE = re.compile(r"^\s*(?:by|von|av|door|par)\s*(?::\s*)?(?P<rest>.*)$", re.IGNORECASE)
+_BY_LINE = re.compile(r"^\s*(?:by|von|av|door|par)\b\s*:?\s*(?P<rest>(?:[A-ZÅÄÖÜ].*)?)$", re.IGNORECASE)
 _HISTORY = re.compile(
     r"versioning|version history|document history|revision history|revision track|"
     r"change log|modified by|dokumenthistorik|versionshistorik|änderungshistorie|version log",
@@ -114,6 +114,29 @@ _FIELD_WORDS = frozenset(
         "organization",
         "affiliation",
         "contact",
+    }
+)
+_ROLE_WORDS = frozenset(
+    {
+        "lead",
+        "leader",
+        "manager",
+        "coordinator",
+        "officer",
+        "person",
+        "contact",
+        "responsible",
+        "head",
+        "chair",
+        "director",
+        "author",
+        "authors",
+        "editor",
+        "editors",
+        "ledare",
+        "ansvarig",
+        "kontaktperson",
+        "samordnare",
     }
 )
 _AND = frozenset({"and", "und", "och", "og", "et", "en", "y", "e", "&", "as", "with", "in", "from", "of"})
@@ -174,7 +197,9 @@ _ROLE_ORDER = [
 ]
 
 
-def scan_names(text: str, common: frozenset[str], strict: bool = False) -> list[tuple[str, str | None]]:
+def scan_names(
+    text: str, common: frozenset[str], strict: bool = False, rest_of_line: bool = True
+) -> list[tuple[str, str | None]]:
     """Every person named in a block of text, with the affiliation printed beside them.
 
     Affiliations are read as "(Org)", "Org: name, name", "name, name / Org", "name Org-acronym" and,
@@ -203,7 +228,14 @@ def scan_names(text: str, common: frozenset[str], strict: bool = False) -> list[
             continue
         if token.endswith(":") and len(token) > 1:
             label = " ".join(segment + [token[:-1]]).strip()
-            if label and not person_name(label, common) and len(label) < 80 and fold(label) not in _FIELD_WORDS:
+            if (
+                label
+                and len(label) < 80
+                and fold(label) not in _FIELD_WORDS
+                and not person_name(label, common)
+                and _label(label + ":")[0] is None
+                and fold(label.split()[-1]) not in _ROLE_WORDS
+            ):
                 prefix_org = label
             segment = []
             i += 1
@@ -227,7 +259,8 @@ def scan_names(text: str, common: frozenset[str], strict: bool = False) -> list[
         found.append([name, organisation, line])
         segment, previous_segment = [], []
         i = end
-    _attach_line_affiliations(tokens, found, common)
+    if rest_of_line:
+        _attach_line_affiliations(tokens, found, common)
     return [(name, org) for name, org, _ in found]
 
 
@@ -329,8 +362,15 @@ def _attach_line_affiliations(tokens: list[str], found: list[list], common: froz
                 f[1] = organisation
 
 
+_ROLE_BEFORE_ORG = re.compile(
+    r"^(?:[\w-]+\s+){0,3}?(?:manager|leader|coordinator|director|head|officer|researcher|engineer|scientist|"
+    r"professor|consultant|member|chair|lead)\s+(?:for|at|of|in|with|from)\s+",
+    re.IGNORECASE,
+)
+
+
 def _affiliation(text: str) -> str | None:
-    text = " ".join(text.split()).strip(" ,;:-–")
+    text = _ROLE_BEFORE_ORG.sub("", " ".join(text.split()).strip(" ,;:-–"))
     if not text or len(text) > 150 or _EMAIL.search(text) or not re.search(r"[A-ZÅÄÖ]", text):
         return None
     return text
@@ -432,7 +472,7 @@ def extract_people(pages: list[str], running_text: bool = True) -> list[Contact]
                 add(name, role, organisation, number)
         rows = _history_rows(lines)
         if rows:
-            for name, organisation in scan_names("\n".join(rows), common):
+            for name, organisation in scan_names("\n".join(rows), common, rest_of_line=False):
                 add(name, "document history", organisation, number)
         if number <= 3:
             for index, line in enumerate(lines):
@@ -442,7 +482,7 @@ def extract_people(pages: list[str], running_text: bool = True) -> list[Contact]
                     for name, organisation in scan_names(text, common):
                         add(name, "author", organisation, number)
                 elif index not in in_blocks and _title_page_name(line, common):
-                    for name, organisation in scan_names(line, common):
+                    for name, organisation in scan_names(line, common, strict=True):
                         add(name, "author", organisation, number)
         _email_people(lines, number, found, common)
     if running_text:
@@ -492,23 +532,21 @@ def _is_country(text: str) -> bool:
 def _title_page_name(line: str, common: frozenset[str]) -> bool:
     """A line of a title page that is a name, with a title or an organisation after a comma."""
     head = re.sub(r"^(?:and|und|och|&)\s+", "", line.split(",")[0].split("(")[0], flags=re.IGNORECASE)
-    return bool(person_name(head, common)) and len(line) < 120 and not _CITATION.search(line)
+    return bool(person_name(head, common, strict=True)) and len(line) < 120 and not _CITATION.search(line)
 
 
 _NAME_WORD = r"(?:[A-ZÅÄÖÜÉ][\w'’-]+|[A-Z]\.(?:-?[A-Z]\.)*|van|von|de|der|den|la|le|da|di|du)"
+_GAP = r"[ \t]+"  # words of a name share a line; only a first name may end one ("Jeroen\nDemeyer")
 _MENTION = re.compile(
-    r"(?:\b(?P<title>(?:(?:Prof|Dr|Mr|Mrs|Ms|Professor|Dipl\.-Ing)\.?\s+)+)(?P<titled>"
-    + _NAME_WORD
-    + r"(?:\s+"
-    + _NAME_WORD
-    + r"){0,3})|\b(?P<words>[A-ZÅÄÖÜÉ][\w'’-]*(?:\s+"
-    + _NAME_WORD
-    + r"){1,4}))"
+    rf"(?:\b(?P<title>(?:(?:Prof|Dr|Mr|Mrs|Ms|Professor|Dipl\.-Ing)\.?\s+)+)"
+    rf"(?P<titled>{_NAME_WORD}(?:{_GAP}{_NAME_WORD}){{0,3}})"
+    rf"|\b(?P<words>[A-ZÅÄÖÜÉ][\w'’-]*[ \t]*\n?[ \t]*{_NAME_WORD}(?:{_GAP}{_NAME_WORD}){{0,3}}))"
 )
 _ORG_WORDS = frozenset(
     """university universität université universitat universiteit institute institut institutet centre center
     college school foundation company inc ltd gmbh group lab laboratory laboratories agency ministry council
-    association society network services engine project programme consortium""".split()
+    association society network services engine project programme consortium ggmbh ag kg ab oy sa bv nv plc srl
+    spa""".split()
 )
 
 
@@ -523,10 +561,10 @@ def _mentions(page: str, common: frozenset[str], standalone: frozenset[str]) -> 
         line = text
         for match in _MENTION.finditer(line):
             words = [re.sub(r"['’]s$", "", w) for w in (match.group("titled") or match.group("words")).split()]
-            after = line[match.end() :].split()
+            after = line[match.end() :].split(None, 1)
             following = fold(after[0]) if after else ""
             if match.group("title"):
-                name = person_name(" ".join(words[:4]), common)
+                name = person_name(" ".join(words[:4]), common) or _titled_name(words, common)
                 if name is None and _surname_only(words[0], common) and fold(words[0]) not in _ORG_WORDS:
                     name = words[0].strip(".,")
                 if name:
@@ -543,6 +581,15 @@ def _mentions(page: str, common: frozenset[str], standalone: frozenset[str]) -> 
                     names.append(name)
                     break
     return names
+
+
+def _titled_name(words: list[str], common: frozenset[str]) -> str | None:
+    """After a title, two capitalised words are a name even with a first name the gazetteer lacks
+    ("Dr. Makarius Wenzel")."""
+    pair = [w.strip(".,") for w in words[:2]]
+    if len(pair) == 2 and all(_surname_only(w, common) and fold(w) not in _ORG_WORDS for w in pair):
+        return " ".join(pair)
+    return None
 
 
 def standalone_words(pages: list[str]) -> frozenset[str]:
