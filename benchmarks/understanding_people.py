@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ingest.metadata import acronym_of  # noqa: E402
 from ingest.partners import extract  # noqa: E402
 from ingest.project_id import group_projects, project_identity  # noqa: E402
 
@@ -146,15 +147,17 @@ def score_archive(files: list[str], gold: dict, verbose: bool, misses: bool) -> 
     sm = _script("score_metadata")
     found = total = 0
     identities = {}
+    before: dict[str, str | None] = {}
     for f in files:
-        pages, _ = page_texts(ARCHIVE / "reports" / f)
+        pages, title = page_texts(ARCHIVE / "reports" / f)
         _, contacts = extract(pages)
         people = " | ".join(sm.fold(c.name) for c in contacts)
         surnames = [sm.fold(a.split(",")[0]).strip() for a in gold[f]["authors"] if a.strip()]
         hit = [s for s in surnames if s and re.search(r"\b" + re.escape(s) + r"\b", people)]
         found += len(hit)
         total += len(surnames)
-        identities[f] = project_identity(pages)
+        identities[f] = project_identity(pages, title)
+        before[f] = (acronym_of(pages[0] if pages else "", "\n".join(pages)) or "").casefold() or None
         if verbose:
             print(
                 f"  {f:28s} authors {len(hit)}/{len(surnames)} people {len(contacts)} "
@@ -165,10 +168,16 @@ def score_archive(files: list[str], gold: dict, verbose: bool, misses: bool) -> 
                 if s not in hit:
                     print(f"      missed author: {s}")
     keys = group_projects(identities)
-    tp, fp, fn = _pairs(files, keys, lambda a, b: bool(set(gold[a]["projects"]) & set(gold[b]["projects"])))
+
+    def same(a, b):
+        return bool(set(gold[a]["projects"]) & set(gold[b]["projects"]))
+
+    tp, fp, fn = _pairs(files, keys, same)
+    btp, bfp, bfn = _pairs(files, before, same)
     return (
         f"authors recall {found / max(total, 1):.2f} ({found}/{total}); projects precision "
-        f"{tp / max(tp + fp, 1):.2f} recall {tp / max(tp + fn, 1):.2f} ({tp} of {tp + fn} pairs, {fp} wrong)"
+        f"{tp / max(tp + fp, 1):.2f} recall {tp / max(tp + fn, 1):.2f} ({tp} of {tp + fn} pairs, {fp} wrong) "
+        f"[metadata acronym alone: precision {btp / max(btp + bfp, 1):.2f} recall {btp / max(btp + bfn, 1):.2f}]"
     )
 
 
@@ -185,14 +194,24 @@ def _pairs(files, keys, same_gold) -> tuple[int, int, int]:
 
 def score_corpus_projects(verbose: bool) -> str:
     files = sorted(p.name for p in REPORTS.glob("*.pdf"))
-    identities = {f: project_identity(page_texts(REPORTS / f)[0]) for f in files}
+    identities = {f: project_identity(*page_texts(REPORTS / f)) for f in files}
     keys = group_projects(identities)
+    before = {f: (acronym_of(*_cover_and_text(REPORTS / f)) or "").casefold() or None for f in files}
     project = {f: f.split("_")[2].casefold() for f in files}
     if verbose:
         for f in files:
             print(f"  {f[:70]:70s} {identities[f].key!r} -> {keys.get(f)!r}")
     tp, fp, fn = _pairs(files, keys, lambda a, b: project[a] == project[b])
-    return f"corpus projects precision {tp / max(tp + fp, 1):.2f} recall {tp / max(tp + fn, 1):.2f} ({tp} of {tp + fn})"
+    btp, bfp, bfn = _pairs(files, before, lambda a, b: project[a] == project[b])
+    return (
+        f"corpus projects precision {tp / max(tp + fp, 1):.2f} recall {tp / max(tp + fn, 1):.2f} ({tp} of {tp + fn}) "
+        f"[metadata acronym alone: precision {btp / max(btp + bfp, 1):.2f} recall {btp / max(btp + bfn, 1):.2f}]"
+    )
+
+
+def _cover_and_text(path: Path) -> tuple[str, str]:
+    pages = page_texts(path)[0]
+    return (pages[0] if pages else ""), "\n".join(pages)
 
 
 def main() -> None:
