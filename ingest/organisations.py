@@ -45,6 +45,15 @@ _LIST_SENTENCE = re.compile(
     r"[ \t]*(?P<rest>(?:[^.\n]|,[ \t]*\n|\n(?=[^\n]*,))[^.\n]{3,600})",
     re.IGNORECASE,
 )
+# "UPSud used 102% of its budget", "UGA declared 97% of its PMs", "British sites UOXF, USTAN, and UWarwick used
+# respectively only 92%, 83%, and 93% of their budget": a periodic report's use of resources, per beneficiary
+_RESOURCES = re.compile(
+    r"(?P<subject>[A-Z][^.;:•\n]{0,80}?)\s+(?:has\s+|have\s+)?(?:used|declared|spent|consumed|claimed|reported)\s+"
+    r"(?:respectively\s+)?(?:only\s+|about\s+|around\s+)*\d+(?:[.,]\d+)?\s?%(?:,\s*\d+(?:[.,]\d+)?\s?%)*"
+    r"(?:,?\s*and\s+\d+(?:[.,]\d+)?\s?%)?\s+of\s+(?:its|their)\s+(?:total\s+|planned\s+)?"
+    r"(?:budget|pms|person[- ]months|resources|effort|costs)",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?P<rest>\S.{1,160})$")
 _DEFINED = re.compile(
     r"(?P<full>[A-ZÅÄÖÜ][\w&'’.-]*(?:[ -](?:[A-ZÅÄÖÜ][\w&'’.-]*|of|for|and|the|de|la|du|des|der|für|fur|und|di|i|"
@@ -246,7 +255,48 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                 for item in items:
                     if _acronymish(item.split()[0]) or re.search(r"\([A-Z]", item) or len(item.split()) >= 2:
                         add(item, "partner", number)
+        flat = " ".join(lines).replace("• ", "\n")
+        for match in _RESOURCES.finditer(flat):
+            for item in _resource_subjects(match.group("subject")):
+                add(item, "partner", number)
+        for item in _history_beneficiaries(lines):
+            add(item, "partner", number)
     return _merge(orgs, defined)
+
+
+def _resource_subjects(text: str) -> list[str]:
+    """ "British sites UOXF, USTAN, and UWarwick" -> the names; "Universite de Bordeaux" -> itself."""
+    items = [i.strip() for i in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if i.strip()]
+    out = []
+    for item in items:
+        words = item.split()
+        while words and not (words[0][:1].isupper() and (len(words) == 1 or _acronymish(words[0]) or len(items) == 1)):
+            words = words[1:]  # "British sites UOXF" -> "UOXF"
+        if len(items) > 1 and words and not _acronymish(words[-1]) and len(words) > 1:
+            words = words[-1:]
+        name = " ".join(words)
+        if name and _name_phrase(name) and len(words) <= 6:
+            out.append(name)
+    return out
+
+
+_HISTORY_HEADER = re.compile(r"(?i)\b(?:beneficiar(?:y|ies)|partners?|organi[sz]ations?|institutions?)\b")
+_DATED_ROW = re.compile(
+    r"^(?:v?\d+(?:\.\d+)*\s+)?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s+(?P<orgs>(?:[A-Z][A-Za-z&]{1,11},?\s+)+)"
+)
+
+
+def _history_beneficiaries(lines: list[str]) -> list[str]:
+    """The beneficiary column of a document-history table: "2 25/06/2019 NTUA, FHNW Klio Monokrousou …"."""
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if not (re.search(r"(?i)\b(?:date|datum)\b", line) and _HISTORY_HEADER.search(line)):
+            continue
+        for row in lines[index + 1 : index + 12]:
+            match = _DATED_ROW.match(row)
+            if match:
+                out += [v for v in re.split(r",?\s+", match.group("orgs").strip()) if _acronymish(v.strip(","))]
+    return [v.strip(",") for v in out]
 
 
 def _is_author_field(line: str) -> bool:
