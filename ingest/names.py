@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -77,6 +78,27 @@ def given_names() -> frozenset[str]:
     return frozenset(names - NOT_GIVEN)
 
 
+@cache
+def _country_words() -> frozenset[str]:
+    from ingest.partners import _countries
+
+    return frozenset(fold(name) for name in _countries() if " " not in name)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a report's own words say about a capitalised word: ``lower`` holds the words it also writes in
+    lower case (ordinary words, not surnames), ``alone`` the capitalised words it uses on their own before a
+    lower-case word or punctuation ("Sage is", "Based on", "Veolia and"): a product, place or organisation,
+    or a surname in a citation, but not the first name of someone named in full."""
+
+    lower: frozenset[str] = frozenset()
+    alone: frozenset[str] = frozenset()
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.lower
+
+
 def is_given_name(token: str) -> bool:
     """A first name of the gazetteer; a hyphenated one ("Rabea-Luisa") when each part is one."""
     if not token[:1].isupper() or (token.isupper() and len(token.strip(".,;:")) > 1):
@@ -140,8 +162,15 @@ def person_name(text: str, common: frozenset[str] = frozenset(), strict: bool = 
 def _read_name(tokens: list[str], common: frozenset[str], strict: bool) -> str | None:
     i = 0
     firsts: list[str] = []
+    alone = getattr(common, "alone", frozenset())
     while i < len(tokens) and (is_given_name(tokens[i]) or is_initials(tokens[i])):
-        if strict and fold(tokens[i]) in common and not is_initials(tokens[i]):
+        word = fold(tokens[i])
+        if (
+            strict
+            and i == 0
+            and not is_initials(tokens[i])
+            and (word in common or word in alone or word in _country_words())
+        ):
             return None
         firsts.append(tokens[i])
         i += 1
@@ -150,20 +179,24 @@ def _read_name(tokens: list[str], common: frozenset[str], strict: bool) -> str |
     rest = tokens[i:]
     if not rest:
         # "Jan Willem" alone has no surname, but "Martin Vocks" ends on a known first name too
-        if len(firsts) >= 2 and not is_initials(firsts[-1]) and not is_initials(firsts[0]):
+        if len(firsts) >= 2 and not is_initials(firsts[-1]):
             firsts, rest = firsts[:-1], firsts[-1:]
         else:
             return None
     surname: list[str] = []
+    real = 0  # surname words other than particles
     for token in rest:
-        if fold(token) in PARTICLES and not surname or fold(token) in PARTICLES and len(surname) < 3:
+        if fold(token) in PARTICLES and len(surname) < 3:
             surname.append(token)
             continue
         if not _surname_word(token):
             return None
-        if fold(token) in common and (strict or surname):
+        if fold(token) in common and (strict or real):
             return None
+        if real and (fold(token) in alone or token.isupper()):
+            return None  # "Maria Piculell Grant", "Bernd Heinzmann Dipl", "Annabelle Williams RISE"
         surname.append(token)
+        real += 1
     if not surname or fold(surname[-1]) in PARTICLES or len(surname) > 4:
         return None
     return display(firsts + surname)
@@ -177,14 +210,26 @@ def inverted(surname: str, given: str, common: frozenset[str] = frozenset()) -> 
     return person_name(f"{given} {surname}", common)
 
 
-def common_words(pages: list[str]) -> frozenset[str]:
-    """Folded words the report writes in lower case somewhere (an ordinary word, not a surname); a word
-    inside a web address or path ("kwarc.info/\nkohlhase/papers") does not count."""
-    words: set[str] = set()
+def common_words(pages: list[str]) -> Vocabulary:
+    """The report's :class:`Vocabulary`. A word inside a web address or path ("kwarc.info/\nkohlhase/papers")
+    does not count as written in lower case; a capitalised word counts as used alone when it follows no other
+    capitalised word and precedes a lower-case one, twice or more ("Sage is", but not "Tania Allard took")."""
+    lower: set[str] = set()
+    counts: dict[str, int] = {}
     pattern = re.compile(r"(?<![\w.@/-])([a-zäöüåéèàçøæß][a-zäöüåéèàçøæß'-]+)(?=[\s,;:!?)\]]|\.(?:\s|$)|$)")
+    capitalised = re.compile(r"[A-ZÅÄÖÜ][a-zäöüåéèàçøæß]+")
     for page in pages:
-        words.update(fold(w) for w in pattern.findall(page))
-    return frozenset(words)
+        lower.update(fold(w) for w in pattern.findall(page))
+        words = page.split()
+        for i in range(len(words) - 1):
+            word = words[i]
+            if (
+                capitalised.fullmatch(word)
+                and words[i + 1][:1].islower()
+                and (i == 0 or not capitalised.match(words[i - 1]) or words[i - 1][-1:] in ".:;")
+            ):
+                counts[fold(word)] = counts.get(fold(word), 0) + 1
+    return Vocabulary(frozenset(lower), frozenset(w for w, n in counts.items() if n >= 2))
 
 
 def same_person(a: str, b: str) -> bool:

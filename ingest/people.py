@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.names import (
     HONORIFIC,
+    Vocabulary,
     common_words,
     display,
     fold,
@@ -235,6 +236,10 @@ def scan_names(
                 and not person_name(label, common)
                 and _label(label + ":")[0] is None
                 and fold(label.split()[-1]) not in _ROLE_WORDS
+                and all(
+                    w[:1].isupper() or w[:1].isdigit() or w in ("of", "for", "and", "&", "de", "la")
+                    for w in label.split()
+                )
             ):
                 prefix_org = label
             segment = []
@@ -475,21 +480,27 @@ def extract_people(pages: list[str], running_text: bool = True) -> list[Contact]
             for name, organisation in scan_names("\n".join(rows), common, rest_of_line=False):
                 add(name, "document history", organisation, number)
         if number <= 3:
+            # "A. Översikt", "B. Nulägesanalys": lettered headings, not initials
+            starts = {line.split()[0] for line in lines}
+            enumerated = {"A.", "B."} <= starts or {"I.", "II."} <= starts
             for index, line in enumerate(lines):
                 match = _BY_LINE.match(line)
                 if match:
                     text = "\n".join([match.group("rest")] + lines[index + 1 : index + 4])
                     for name, organisation in scan_names(text, common):
                         add(name, "author", organisation, number)
-                elif index not in in_blocks and _title_page_name(line, common):
+                elif (
+                    index not in in_blocks
+                    and _title_page_name(line, common)
+                    and not (enumerated and is_initials(line.split()[0]))
+                ):
                     for name, organisation in scan_names(line, common, strict=True):
                         add(name, "author", organisation, number)
         _email_people(lines, number, found, common)
     if running_text:
-        standalone = standalone_words(pages)
         for number, page in enumerate(pages, start=1):
             if number not in references:
-                for name in _mentions(page, common, standalone):
+                for name in _mentions(page, common):
                     add(name, "mentioned", None, number)
     return [f.contact() for f in _merge(found)]
 
@@ -532,6 +543,8 @@ def _is_country(text: str) -> bool:
 def _title_page_name(line: str, common: frozenset[str]) -> bool:
     """A line of a title page that is a name, with a title or an organisation after a comma."""
     head = re.sub(r"^(?:and|und|och|&)\s+", "", line.split(",")[0].split("(")[0], flags=re.IGNORECASE)
+    if not head.split():
+        return False
     return bool(person_name(head, common, strict=True)) and len(line) < 120 and not _CITATION.search(line)
 
 
@@ -550,57 +563,71 @@ _ORG_WORDS = frozenset(
 )
 
 
-def _mentions(page: str, common: frozenset[str], standalone: frozenset[str]) -> list[str]:
+_ADDRESS = re.compile(
+    r"\b\d{4,5}\s+[A-ZÅÄÖÜ][a-zäöüå]|\b(?:[Rr]ue|[Cc]alle|[Vv]ia|[Aa]venida|[Ss]traße|[Ss]trasse|[Ss]tr\.|[Gg]atan|"
+    r"[Vv]ägen|[Pp]latz|[Aa]llee|Am|An der)\s+[A-ZÅÄÖÜ]|\w(?:straße|strasse|str\.|gatan|vägen|weg|platz)\s+\d"
+)
+_GERMAN = re.compile(r"\b(?:und|der|die|das|nicht|mit|für|wird|werden|sind|eine|einer|auf|dem|den)\b")
+
+
+def _mentions(page: str, common: Vocabulary) -> list[str]:
     """Names in running text: a first name and a surname, neither of them an ordinary word of the report,
-    the first name not one the report uses on its own ("Sage"); or a surname after a title ("Prof. Linton")."""
+    the first name not one the report uses on its own ("Sage is"); or a name or surname after a title
+    ("Prof. Linton"). Lines with citations, e-mail or postal addresses are skipped, and on German pages,
+    where every noun is capitalised, only names after a title count."""
     names = []
-    text = repair(
-        " ".join(line for line in page.splitlines() if not _CITATION.search(line) and not _EMAIL.search(line))
-    )
-    if text:
-        line = text
-        for match in _MENTION.finditer(line):
-            words = [re.sub(r"['’]s$", "", w) for w in (match.group("titled") or match.group("words")).split()]
-            after = line[match.end() :].split(None, 1)
-            following = fold(after[0]) if after else ""
-            if match.group("title"):
-                name = person_name(" ".join(words[:4]), common) or _titled_name(words, common)
-                if name is None and _surname_only(words[0], common) and fold(words[0]) not in _ORG_WORDS:
-                    name = words[0].strip(".,")
-                if name:
-                    names.append(name)
-                continue
-            if any(w.isupper() and len(w) > 1 for w in words) or fold(words[0]) in standalone:
-                continue
-            for n in range(min(4, len(words)), 1, -1):
-                nxt = fold(words[n]) if n < len(words) else following
-                if nxt in _ORG_WORDS or is_initials(words[0]) or words[0].endswith("."):
-                    continue
-                name = person_name(" ".join(words[:n]), common, strict=True)
-                if name:
-                    names.append(name)
-                    break
+    lines = [line for line in page.splitlines() if not (_CITATION.search(line) or _EMAIL.search(line))]
+    text = repair("\n".join(line for line in lines if not _ADDRESS.search(line)))
+    german = len(_GERMAN.findall(text)) > max(8, len(text.split()) // 25)
+    for match in _MENTION.finditer(text):
+        words = [re.sub(r"['’]s$", "", w) for w in (match.group("titled") or match.group("words")).split()]
+        after = text[match.end() :].split(None, 1)
+        following = fold(after[0]) if after else ""
+        if match.group("title"):
+            name = _best_prefix(words, common, strict=False) or _titled_name(words, common)
+            if name is None and _surname_only(words[0], common) and fold(words[0]) not in _ORG_WORDS:
+                name = words[0].strip(".,")
+            if name:
+                names.append(name)
+            continue
+        if german or any(w.isupper() and len(w) > 1 for w in words) or is_initials(words[0]) or words[0].endswith("."):
+            continue
+        words = _one_person(words)
+        for n in range(min(4, len(words)), 1, -1):
+            nxt = fold(words[n]) if n < len(words) else following
+            if nxt in _ORG_WORDS:
+                break  # "Alan Turing Institute", "George Washington University"
+            name = person_name(" ".join(words[:n]), common, strict=True)
+            if name:
+                names.append(name)
+                break
     return names
 
 
-def _titled_name(words: list[str], common: frozenset[str]) -> str | None:
+def _one_person(words: list[str]) -> list[str]:
+    """ "Margarethe Langer Manuel Godehardt" -> the first person's words only."""
+    for i in range(2, len(words) - 1):
+        if is_given_name(words[i]) and words[i + 1][:1].isupper() and not is_given_name(words[i - 1]):
+            return words[:i]
+    return words
+
+
+def _best_prefix(words: list[str], common: Vocabulary, strict: bool) -> str | None:
+    words = _one_person(words)
+    for n in range(min(4, len(words)), 1, -1):
+        name = person_name(" ".join(words[:n]), common, strict)
+        if name:
+            return name
+    return None
+
+
+def _titled_name(words: list[str], common: Vocabulary) -> str | None:
     """After a title, two capitalised words are a name even with a first name the gazetteer lacks
     ("Dr. Makarius Wenzel")."""
     pair = [w.strip(".,") for w in words[:2]]
     if len(pair) == 2 and all(_surname_only(w, common) and fold(w) not in _ORG_WORDS for w in pair):
         return " ".join(pair)
     return None
-
-
-def standalone_words(pages: list[str]) -> frozenset[str]:
-    """Capitalised words the report uses on their own, followed by a lower-case word or a full stop
-    ("Sage is", "Jupyter."), at least three times: a product or place, not someone's first name."""
-    counts: dict[str, int] = {}
-    for page in pages:
-        for match in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z]+)(?=\s+[a-z]|[.,;:])", page):
-            word = fold(match.group(1))
-            counts[word] = counts.get(word, 0) + 1
-    return frozenset(w for w, n in counts.items() if n >= 3)
 
 
 def _email_people(lines: list[str], page: int, found: list[Found], common: frozenset[str]) -> None:
