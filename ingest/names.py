@@ -25,6 +25,7 @@ NOT_GIVEN = frozenset(
     university institute centre center department agency research technical general public
     north south east west central city county region state royal saint san santa
     foto photo bild layout cover tryck print contact kontakt dear hello name namn
+    tin vin men jun jul sep oct nov dec mar apr se
     german french english swedish finnish danish dutch polish spanish italian european american british
     river lake mount sea bay island street road park hall house
     one two three four five six seven eight nine ten eleven twelve first second third
@@ -49,7 +50,18 @@ NOT_SURNAME = frozenset(
     kompetenzzentrum zentrum centrum verband institutet universitet hogskola kommun stad region
     german french english swedish finnish danish dutch polish spanish italian european american british
     gmbh ggmbh ag kg ab oy sa bv nv ltd inc plc srl spa sl as
+    jan feb mar apr jun jul aug sep sept oct nov dec dr dipl prof mr mrs ms ing ass phd msc
     """.split()
+)
+# Endings of nouns, hardly of surnames: "Urban Planning", "London Convention", "Maria Heimsuchung".
+NOUN_ENDING = re.compile(
+    r"(?:tions?|sions?|ments?|ness|ities|ity|ances?|ences?|ships?|ology|ologies|isms?|ings|ungen|ung|keit|heit|"
+    r"schaft|ismus|ization|isation)$"
+)
+# Words of organisations' names: "Berliner Wasserbetriebe" is no person with an unknown first name.
+ORGANISATION_STEM = re.compile(
+    r"(?i)institu|universit|zentrum|centre|center|agency|board|association|gmbh|company|ministry|authority|council|"
+    r"foundation|betriebe|verband|laborator|department|wasser|water|consult|group|\b(?:ab|ag|sa|bv|ltd|inc|oy)\b"
 )
 _INITIALS = re.compile(r"^(?:[A-ZÅÄÖÜÉ]\.\s?-?)+(?:[A-ZÅÄÖÜÉ]\.?)?$")
 _WORD = re.compile(r"^[A-ZÅÄÖÜÉÈÁÀÂÇČĆŁŚŠŽŻÓØÆÍÚÑİ][\w'’-]*$")
@@ -195,6 +207,8 @@ def _read_name(tokens: list[str], common: frozenset[str], strict: bool) -> str |
             return None
         if real and (fold(token) in alone or token.isupper()):
             return None  # "Maria Piculell Grant", "Bernd Heinzmann Dipl", "Annabelle Williams RISE"
+        if strict and NOUN_ENDING.search(fold(token)):
+            return None
         surname.append(token)
         real += 1
     if not surname or fold(surname[-1]) in PARTICLES or len(surname) > 4:

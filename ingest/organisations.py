@@ -18,26 +18,36 @@ from ingest.names import fold, person_name
 from kb.models import Contact, Partner
 from kb.orgnames import looks_like_organisation
 
-_ROLE_FIELDS: tuple[tuple[str, str], ...] = (
+# (label, role, whether a colon or dash must follow): a form's own fields stand without one ("Lead beneficiary
+# Eurecat"); a bare "Partners" at the start of a line is as often a sentence or a reference.
+_ROLE_FIELDS: tuple[tuple[str, str, bool], ...] = (
     (
-        r"lead partner|lead beneficiary|project coordinator|coordinator|coordinating (?:partner|beneficiary)|"
-        r"projektägare|huvudpartner|huvudsökande|stödmottagare|name beneficiary|beneficiary",
+        r"lead partner|lead beneficiary|project coordinator|coordinating (?:partner|beneficiary)|name beneficiary|"
+        r"projektägare|huvudpartner|huvudsökande|stödmottagare",
         "lead partner",
+        False,
     ),
+    (r"coordinator|beneficiary", "lead partner", True),
     (
         r"deliverable lead(?:er)?|lead institution|lead organi[sz]ation|partner responsible|responsible partner|"
-        r"lead contractor|task lead(?:er)?|activity lead(?:er)?",
+        r"lead contractor|task lead(?:er)?|activity lead(?:er)?|contributing (?:beneficiar(?:y|ies)|"
+        r"beneficiary\(ies\)|partners?|organi[sz]ations?)|participating (?:partners?|organi[sz]ations?)",
         "partner",
+        False,
     ),
     (
-        r"contributing (?:beneficiar(?:y|ies)|beneficiary\(ies\)|partners?|organi[sz]ations?)|"
-        r"participating (?:partners?|organi[sz]ations?)|project partners?|partners?|samverkanspart(?:er)?|"
-        r"medsökande|projektpartner(?:s)?|consortium(?: members)?|beneficiar(?:y|ies)",
+        r"project partners?|partners?|samverkanspart(?:er)?|medsökande|projektpartner(?:s)?|consortium(?: members)?|"
+        r"beneficiaries",
         "partner",
+        True,
     ),
-    (r"associated partners?|associerade? partner(?:s)?", "associated"),
+    (r"associated partners?|associerade? partner(?:s)?", "associated", True),
 )
-_FIELD = [(re.compile(rf"^\s*(?:{p})\s*(?::|–|-)?\s*(?P<rest>.*)$", re.IGNORECASE), role) for p, role in _ROLE_FIELDS]
+_FIELD = [
+    (re.compile(rf"^\s*(?:{p})\s*{'(?::|–|-)' if colon else '(?::|–|-)?'}\s*(?P<rest>.*)$", re.IGNORECASE), role)
+    for p, role, colon in _ROLE_FIELDS
+]
+_HEADING = [re.compile(rf"^\s*(?:{p})\s*:?\s*$", re.IGNORECASE) for p, _, _ in _ROLE_FIELDS]
 _LIST_SENTENCE = re.compile(
     r"(?:in (?:close )?(?:cooperation|collaboration|partnership) with|i samarbete med|(?:prepared|written|carried out)"
     r" by the following (?:project )?partners:?|(?:following|added|terminated|other|participating|project|"
@@ -224,7 +234,10 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
     for person in people:
         if person.organisation and person.role != "mentioned":
             add(person.organisation, "partner", person.page)
+    references = _reference_pages(pages)
     for number, page in enumerate(pages, start=1):
+        if number in references:
+            continue
         lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
         for index, line in enumerate(lines):
             for pattern, role in _FIELD:
@@ -237,10 +250,11 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                 if rest:
                     for value in _field_values(rest):
                         add(value, role, number)
-                else:
-                    for item in _numbered_after(lines, index):
-                        add(item, role, number)
                 break
+            else:
+                if any(h.match(line) for h in _HEADING):
+                    for item in _numbered_after(lines, index):
+                        add(item, "partner", number)
             if _is_author_field(line):
                 rest = line.split(":", 1)[1] if ":" in line else line.split(None, 1)[-1]
                 values = _field_values(rest)
@@ -297,6 +311,12 @@ def _history_beneficiaries(lines: list[str]) -> list[str]:
             if match:
                 out += [v for v in re.split(r",?\s+", match.group("orgs").strip()) if _acronymish(v.strip(","))]
     return [v.strip(",") for v in out]
+
+
+def _reference_pages(pages: list[str]) -> set[int]:
+    from ingest.people import _reference_pages as pages_of_references
+
+    return pages_of_references(pages)
 
 
 def _is_author_field(line: str) -> bool:

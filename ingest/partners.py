@@ -136,6 +136,12 @@ def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partne
 
     out: dict[str, Partner] = {}
     for partner in labelled + found:
+        partner = _without_person(partner)
+        if partner is None:
+            continue
+        bracket = re.match(r"^(?P<name>.+?)\s*\((?P<acr>[A-ZÅÄÖ][\w&-]{1,11})\)$", partner.name)
+        if bracket and sum(c.isupper() for c in bracket.group("acr")) >= 2:
+            partner = replace(partner, name=bracket.group("name"), acronym=partner.acronym or bracket.group("acr"))
         if not looks_like_organisation(partner.name) or country_in(partner.name) and len(partner.name.split()) <= 2:
             continue
         keys = {normalise(partner.name)} | ({normalise(partner.acronym)} if partner.acronym else set())
@@ -153,6 +159,19 @@ def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partne
             pages=tuple(sorted(set(kept.pages or (kept.page,)) | set(partner.pages or (partner.page,)))),
         )
     return list(out.values())
+
+
+def _without_person(partner: Partner) -> Partner | None:
+    """ "Ass. Prof. Greg LESLIE University of New South Wales" -> the university; "Bernd Heinzmann (BWB)" -> BWB."""
+    from ingest.names import HONORIFIC, person_name
+
+    text = HONORIFIC.sub("", partner.name)
+    words = text.split()
+    for n in (3, 2):
+        if len(words) > n and person_name(" ".join(words[:n])) or len(words) == n and person_name(text):
+            rest = " ".join(words[n:]).strip(" ,;()")
+            return replace(partner, name=rest) if rest else None
+    return partner
 
 
 def _join_contacts(labelled: list[Contact], people: list[Contact]) -> list[Contact]:

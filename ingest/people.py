@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from ingest.names import (
     HONORIFIC,
+    ORGANISATION_STEM,
+    PARTICLES,
     Vocabulary,
     common_words,
     display,
@@ -360,7 +362,10 @@ def _attach_line_affiliations(tokens: list[str], found: list[list], common: froz
             after = text.split(on_line[0][0].split()[-1], 1)[-1]
             after = re.sub(r"^[\d¹²³*,\s]+", "", after).strip()
             if after and not after[:1].isdigit() and not person_name(after.split(",")[0], common):
-                tail = after
+                head = after.split("(")[0].split(",")[0].split()
+                unknown_person = len(head) == 2 and all(w[:1].isupper() for w in head) and "(" in after
+                if not unknown_person or ORGANISATION_STEM.search(" ".join(head)):
+                    tail = after
         if tail:
             organisation = _affiliation(tail)
             for f in on_line:
@@ -567,6 +572,8 @@ _ADDRESS = re.compile(
     r"\b\d{4,5}\s+[A-ZÅÄÖÜ][a-zäöüå]|\b(?:[Rr]ue|[Cc]alle|[Vv]ia|[Aa]venida|[Ss]traße|[Ss]trasse|[Ss]tr\.|[Gg]atan|"
     r"[Vv]ägen|[Pp]latz|[Aa]llee|Am|An der)\s+[A-ZÅÄÖÜ]|\w(?:straße|strasse|str\.|gatan|vägen|weg|platz)\s+\d"
 )
+# a partner list's row ("7. Ema Depuracio I enginyeria De L’Aigua SL, Spain") names no one
+_LEGAL_FORM = re.compile(r"\b(?:GmbH|gGmbH|SL|S\.L|Sro|S\.R\.L|SRL|BV|B\.V|AB|AG|Ltd|Oy|SpA|S\.p\.A|e\.V|Ev)\b\.?")
 _GERMAN = re.compile(r"\b(?:und|der|die|das|nicht|mit|für|wird|werden|sind|eine|einer|auf|dem|den)\b")
 
 
@@ -576,7 +583,11 @@ def _mentions(page: str, common: Vocabulary) -> list[str]:
     ("Prof. Linton"). Lines with citations, e-mail or postal addresses are skipped, and on German pages,
     where every noun is capitalised, only names after a title count."""
     names = []
-    lines = [line for line in page.splitlines() if not (_CITATION.search(line) or _EMAIL.search(line))]
+    lines = [
+        line
+        for line in page.splitlines()
+        if not (_CITATION.search(line) or _EMAIL.search(line) or _LEGAL_FORM.search(line))
+    ]
     text = repair("\n".join(line for line in lines if not _ADDRESS.search(line)))
     german = len(_GERMAN.findall(text)) > max(8, len(text.split()) // 25)
     for match in _MENTION.finditer(text):
@@ -584,7 +595,9 @@ def _mentions(page: str, common: Vocabulary) -> list[str]:
         after = text[match.end() :].split(None, 1)
         following = fold(after[0]) if after else ""
         if match.group("title"):
-            name = _best_prefix(words, common, strict=False) or _titled_name(words, common)
+            if len(words) > 2 and not (is_given_name(words[1]) or is_initials(words[1]) or fold(words[1]) in PARTICLES):
+                words = words[:2]  # "Mr. Henri Proglio Veolia Environment"
+            name = _best_prefix(words, common, strict=False) or (None if german else _titled_name(words, common))
             if name is None and _surname_only(words[0], common) and fold(words[0]) not in _ORG_WORDS:
                 name = words[0].strip(".,")
             if name:
