@@ -17,6 +17,7 @@ The fixed split (never tuned on "check"):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import itertools
 import json
@@ -220,7 +221,11 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--only", choices=("partners", "archive", "corpus"), default=None)
+    parser.add_argument("--names", action="store_true", help="compare ways of recognising a person's name")
     args = parser.parse_args()
+    if args.names:
+        compare_name_methods()
+        return
     halves = ("tune", "check") if args.half == "all" else (args.half,)
     if args.only in (None, "partners"):
         gold = json.loads((EVAL / "partners_gold.json").read_text(encoding="utf-8"))
@@ -237,6 +242,78 @@ def main() -> None:
             print(f"archive all: {score_archive(list(gold), gold, False, False)}")
     if args.only in (None, "corpus"):
         print(score_corpus_projects(args.verbose))
+
+
+# -- ways to recognise a person's name, compared on the same pipeline ------------------------------------
+def _capitalised_word(token: str) -> bool:
+    return token[:1].isupper() and token.strip(".,;:").isalpha() and not token.isupper()
+
+
+def _probablepeople_name(text, common=None, strict=False):
+    import probablepeople
+
+    from ingest.names import HONORIFIC, repair
+
+    text = repair(HONORIFIC.sub("", " ".join(text.split()))).strip(" ,;:.")
+    words = text.split()
+    if not 2 <= len(words) <= 5 or not all(w[:1].isupper() or w.islower() and len(w) <= 3 for w in words):
+        return None
+    try:
+        parsed, kind = probablepeople.tag(text)
+    except Exception:  # probablepeople raises on strings it cannot label consistently
+        return None
+    return text if kind == "Person" and ("Surname" in parsed or "LastInitial" in parsed) else None
+
+
+NAME_METHODS = ("capitalised", "probablepeople", "gazetteer", "gazetteer+vocabulary")
+
+
+@contextlib.contextmanager
+def name_method(method: str):
+    """Run the pipeline with another way of telling a name (an experiment; the default is the last one)."""
+    import ingest.names as names
+    import ingest.people as people
+
+    saved = {
+        (m, k): getattr(m, k)
+        for m in (names, people)
+        for k in ("is_given_name", "person_name", "common_words")
+        if hasattr(m, k)
+    }
+    try:
+        if method == "capitalised":
+            for m in (names, people):
+                m.is_given_name = _capitalised_word
+        if method == "probablepeople":
+            for m in (names, people):
+                m.person_name = _probablepeople_name
+                m.is_given_name = _capitalised_word
+        if method in ("capitalised", "probablepeople", "gazetteer"):
+            people.common_words = lambda pages: names.Vocabulary()
+        yield
+    finally:
+        for (m, k), v in saved.items():
+            setattr(m, k, v)
+
+
+def compare_name_methods() -> None:
+    partners_gold = json.loads((EVAL / "partners_gold.json").read_text(encoding="utf-8"))
+    archive_gold = json.loads((ARCHIVE / "gold.json").read_text(encoding="utf-8"))
+    for method in NAME_METHODS:
+        with name_method(method):
+            for half, files in partners_halves(partners_gold).items():
+                tot = score_partners(files, partners_gold, False, False)
+                print(
+                    f"{method:22s} partners_gold {half}: contacts recall {tot['con_found'] / tot['con_core']:.2f} "
+                    f"precision {tot['con_right'] / max(tot['con_ext'], 1):.2f} ({tot['con_right']}/{tot['con_ext']})"
+                )
+            others = [p for p in sorted(REPORTS.glob("*.pdf")) if p.name not in partners_gold]
+            others += sorted((ARCHIVE / "reports").glob("*.pdf"))
+            count = sum(len(extract(page_texts(p)[0])[1]) for p in others)
+            print(
+                f"{method:22s} archive: {score_archive(list(archive_gold), archive_gold, False, False).split(';')[0]}; "
+                f"people named in the {len(others)} reports outside partners_gold: {count}"
+            )
 
 
 if __name__ == "__main__":
