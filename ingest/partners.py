@@ -176,10 +176,15 @@ def _without_person(partner: Partner) -> Partner | None:
 
 def _join_contacts(labelled: list[Contact], people: list[Contact]) -> list[Contact]:
     """People found by ingest.people, completed by the labelled contact lines (their role, phone, e-mail)."""
-    from ingest.names import same_person
+    from ingest.names import Vocabulary, same_person
+    from ingest.people import scan_names
 
     out = list(people)
     for contact in labelled:
+        named = scan_names(contact.name, Vocabulary())
+        if not named:
+            continue  # "EC Giuseppe La Ciura": the person inside the label's text, or nobody
+        contact = replace(contact, name=named[0][0])
         index = next(
             (
                 i

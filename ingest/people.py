@@ -301,18 +301,21 @@ def _name_at(tokens: list[str], start: int, common: frozenset[str], strict: bool
             break  # an organisation's acronym after the name
         words.append(token)
         i += 1
-    best: tuple[int, str | None] = (start, None)
-    consumed = [t for t in tokens[start:i] if t != "\n"]
-    offset = len(tokens[start:i]) - len(consumed)
-    honorifics = len(consumed) - len(words)
+    honorifics = len([t for t in tokens[start:i] if t != "\n"]) - len(words)
+    valid = {n: person_name(" ".join(words[:n]), common, strict) for n in range(len(words), 1, -1)}
     for n in range(len(words), 1, -1):
-        name = person_name(" ".join(words[:n]), common, strict)
-        if name:
-            return start + honorifics + n + _breaks(tokens, start, honorifics + n), name
+        if not valid[n]:
+            continue
+        if n >= 3 and n < len(words) and _sentence_after(words[n]) and valid.get(n - 1):
+            n -= 1  # "Wolfgang Seis Initial draft": the row's comment starts with a capital
+        return start + honorifics + n + _breaks(tokens, start, honorifics + n), valid[n]
     if titled and words and _surname_only(words[0], common):
         return start + honorifics + 1 + _breaks(tokens, start, honorifics + 1), words[0].strip(".,")  # "Prof. Linton"
-    del offset
-    return best
+    return start, None
+
+
+def _sentence_after(word: str) -> bool:
+    return word[:1].islower() and fold(word) not in _AND and fold(word) not in PARTICLES
 
 
 def _breaks(tokens: list[str], start: int, words: int) -> int:
@@ -597,7 +600,11 @@ def _mentions(page: str, common: Vocabulary) -> list[str]:
         if match.group("title"):
             if len(words) > 2 and not (is_given_name(words[1]) or is_initials(words[1]) or fold(words[1]) in PARTICLES):
                 words = words[:2]  # "Mr. Henri Proglio Veolia Environment"
-            name = _best_prefix(words, common, strict=False) or (None if german else _titled_name(words, common))
+            if not is_given_name(words[0]) and not is_initials(words[0]):
+                words = words[:1]  # "Mr. Pawlowski Berliner Wasserbetriebe": a surname
+            name = _best_prefix(words, common, strict=False)
+            if name is None and not german and len(match.group("titled").split()) == 2:
+                name = _titled_name(words, common)  # "Dr. Makarius Wenzel," but not "Mr. Pawlowski Berliner …"
             if name is None and _surname_only(words[0], common) and fold(words[0]) not in _ORG_WORDS:
                 name = words[0].strip(".,")
             if name:
@@ -611,6 +618,8 @@ def _mentions(page: str, common: Vocabulary) -> list[str]:
             if nxt in _ORG_WORDS:
                 break  # "Alan Turing Institute", "George Washington University"
             name = person_name(" ".join(words[:n]), common, strict=True)
+            if name and n >= 3 and n == len(words) and after and _sentence_after(after[0]):
+                name = person_name(" ".join(words[: n - 1]), common, strict=True) or name
             if name:
                 names.append(name)
                 break
