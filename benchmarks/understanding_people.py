@@ -215,6 +215,26 @@ def _cover_and_text(path: Path) -> tuple[str, str]:
     return (pages[0] if pages else ""), "\n".join(pages)
 
 
+def directory_of_corpus() -> None:
+    """The partner directory the 26 corpus reports' partners make (kb.dedupe, as kb.directory builds it)."""
+    from kb.dedupe import Mention, cluster
+    from kb.orgnames import looks_like_organisation
+
+    mentions = [
+        Mention(p.name, p.country, acronym=p.acronym, ref=f)
+        for f in sorted(x.name for x in REPORTS.glob("*.pdf"))
+        for p in extract(page_texts(REPORTS / f)[0])[0]
+        if looks_like_organisation(p.name)
+    ]
+    clusters = cluster(mentions)
+    print(f"directory of the corpus: {len(mentions)} partner rows -> {len(clusters)} organisations")
+    for c in clusters:
+        print(
+            f"  {c.name} [{c.country or '-'}] {len(c.mentions)} rows, {len({m.ref for m in c.mentions})} reports"
+            + (f"; names {sorted({m.name for m in c.mentions})}" if len({m.name for m in c.mentions}) > 1 else "")
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--half", choices=("tune", "check", "all"), default="all")
@@ -222,7 +242,11 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--only", choices=("partners", "archive", "corpus"), default=None)
     parser.add_argument("--names", action="store_true", help="compare ways of recognising a person's name")
+    parser.add_argument("--directory", action="store_true", help="the partner directory of the corpus reports")
     args = parser.parse_args()
+    if args.directory:
+        directory_of_corpus()
+        return
     if args.names:
         compare_name_methods()
         return

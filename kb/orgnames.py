@@ -20,6 +20,7 @@ _LEGAL_FORMS = sorted(
         "ab",
         "aktiebolag",
         "gmbh",
+        "ggmbh",
         "gmbh co kg",
         "co kg",
         "kg",
@@ -165,7 +166,8 @@ _NOT_NAME = re.compile(
 )
 _GENERIC = frozenset(
     """partner partners beneficiary beneficiaries lead coordinator consortium project projects the report
-    tbd n/a na none other others all various see below above and""".split()
+    tbd n/a na none other others all various see below above and foundation institute university agency company
+    association municipality city region ministry authority department""".split()
 )
 
 
