@@ -186,6 +186,14 @@ def acronym_of(cover: str, text: str) -> str | None:
     return max(sorted(on_cover), key=lambda t: counts[t])
 
 
+def project_acronym(pages: list[str], pdf_title: str | None = None) -> str | None:
+    """The project's acronym where the report prints its project (ingest.project_id), else None: the
+    most frequent capitalised word of the cover (``acronym_of``) was as often a technique or a partner."""
+    from ingest.project_id import project_identity
+
+    return project_identity(pages, pdf_title).acronym
+
+
 def title_of(pages: list[str], pdf_title: str | None) -> str | None:
     """The document's own title when it looks like one, else the first substantial lines of page 1."""
     if pdf_title and len(pdf_title.split()) >= 3 and not re.search(r"\.(docx?|pdf|indd)$|^Microsoft", pdf_title):
@@ -224,7 +232,7 @@ def extract_meta(pages: list[str], pdf_title: str | None = None) -> ReportMeta:
             start = end = None
     return ReportMeta(
         title=title_of(pages, pdf_title),
-        acronym=acronym_of(pages[0] if pages else "", whole),
+        acronym=project_acronym(pages, pdf_title),
         programme=programme_of(front) or programme_of(whole),
         period_start=start,
         period_end=end,
