@@ -43,6 +43,11 @@ _QUOTED = re.compile(
     r"\((?P<a>[A-Za-z][A-Za-z0-9\-+ ]{1,24})[,)]",
     re.IGNORECASE,
 )
+# "SMART-Plant D6.4 Page 2", "Circular Agronomics-D6.2-E-0220", "REPORT ON OpenDreamKit DELIVERABLE D2.16"
+_DELIVERABLE = re.compile(
+    r"\b(?P<a>[A-Z][A-Za-z]*[A-Z-][A-Za-z-]*[A-Za-z](?: [A-Z][A-Za-z]+)?)"
+    r"(?:\s*-\s*|\s+(?:DELIVERABLE\s+)?)D\s?\d+(?:\.\d+)+"
+)
 _HASHTAG = re.compile(r"#(?P<a>[A-Za-z][A-Za-z0-9]{2,20})_?(?:EU|eu|project|Project)\b")
 _TOKEN = r"[“\"']?(?P<{0}>[A-Z][A-Za-z0-9+]*(?:-[A-Za-z0-9]+)?)[”\"']?"
 _PHRASE = re.compile(
@@ -141,7 +146,13 @@ def acronym_and_name(pages: list[str], pdf_title: str | None = None) -> tuple[st
     for match in _HASHTAG.finditer(front):
         votes[acronym_key(match.group("a"))] += 3
         spelled.setdefault(acronym_key(match.group("a")), match.group("a"))
-    early: set[str] = set(votes)
+    for page in pages[:FRONT_PAGES]:
+        for raw in {m.group("a") for m in _DELIVERABLE.finditer(page)}:
+            acronym = _clean_acronym(raw)
+            if acronym and not re.fullmatch(r"(?i)wp\d*|report|deliverable", acronym):
+                votes[acronym_key(acronym)] += 1
+                spelled.setdefault(acronym_key(acronym), acronym)
+    early: set[str] = {k for k, n in votes.items() if n >= 2}
     organisations = _organisation_acronyms(pages)
     for number, page in enumerate(pages, start=1):
         for match in _PHRASE.finditer(page):
