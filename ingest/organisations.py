@@ -97,7 +97,9 @@ def acronyms(pages: list[str]) -> dict[str, str]:
                 found[acr] = full
         for line in page.splitlines():
             match = _DASHED.match(" ".join(line.split()).strip(" ()"))
-            if match and _initials_fit(match.group("full"), match.group("acr")):
+            full = match.group("full").split(")")[0].strip(" ,") if match else ""
+            # "SYKE – Finnish Environment Institute": the pair is explicit, the acronym may be another language's
+            if match and (_initials_fit(full, match.group("acr")) or _name_phrase(full) and len(full.split()) >= 2):
                 found.setdefault(match.group("acr"), match.group("full").split(")")[0].strip(" ,"))
     return found
 
@@ -112,13 +114,16 @@ def _initials_fit(full: str, acronym: str) -> bool:
 
 
 def _trim_to_acronym(full: str, acronym: str) -> tuple[str | None, str]:
-    """The shortest tail of ``full`` whose words can spell ``acronym`` ("… with Finnish Medicines Agency (FIMEA)")."""
+    """The shortest tail of ``full`` whose words can spell ``acronym`` ("… with Finnish Medicines Agency (FIMEA)"),
+    starting with the acronym's first letter where one does; else (a translated name: "Berlin Centre of
+    Competence for Water (KWB)") the shortest tail holding two of its letters as initials."""
     words = full.split()
-    for start in range(len(words) - 1, -1, -1):
-        tail = " ".join(words[start:])
-        if not words[start][:1].isupper():
-            continue
+    tails = [" ".join(words[start:]) for start in range(len(words) - 1, -1, -1) if words[start][:1].isupper()]
+    for tail in tails:
         if _initials_fit(tail, acronym) and _covers(tail, acronym):
+            return tail, acronym
+    for tail in tails:
+        if _initials_fit(tail, acronym) and len(tail.split()) >= 2:
             return tail, acronym
     return None, acronym
 

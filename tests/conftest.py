@@ -13,7 +13,7 @@ from kb.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("KB_TEST_SHARED", ROOT.parent / "shared"))  # ../shared beside the checkout
 CORPUS = SHARED / "corpus"
 MODEL_CACHE = Path(os.environ.get("KB_TEST_MODEL_CACHE", ROOT / ".cache" / "models"))
 
