@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # Words a gazetteer of first names holds that are far more often something else in a report.
@@ -67,6 +67,7 @@ _INITIALS = re.compile(r"^(?:[A-ZÅÄÖÜÉ]\.\s?-?)+(?:[A-ZÅÄÖÜÉ]\.?)?$")
 _WORD = re.compile(r"^[A-ZÅÄÖÜÉÈÁÀÂÇČĆŁŚŠŽŻÓØÆÍÚÑİ][\w'’-]*$")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower case without accents: "Nyhlén" -> "nyhlen"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

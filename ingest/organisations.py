@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.names import fold, person_name
+from ingest.people import reference_pages
 from kb.models import Contact, Partner
 from kb.orgnames import looks_like_organisation
 
@@ -64,11 +65,14 @@ _RESOURCES = re.compile(
     r"(?:budget|pms|person[- ]months|resources|effort|costs)",
     re.IGNORECASE,
 )
+_LISTING_WORDS = re.compile(r"(?i)cooperation|collaboration|partnership|samarbete|partners|beneficiaries")
+_PERCENT_OF = re.compile(r"(?i)%\s+of\s+(?:its|their)\s")
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+(?P<rest>\S.{1,160})$")
 _DEFINED = re.compile(
     r"(?P<full>[A-ZÅÄÖÜ][\w&'’.-]*(?:[ -](?:[A-ZÅÄÖÜ][\w&'’.-]*|of|for|and|the|de|la|du|des|der|für|fur|und|di|i|"
-    r"in|on|y|och|för|-)){1,12})\s*\((?P<acr>[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11})(?:,\s*[A-Z][a-z]+)?\)"
+    r"in|on|y|och|för|-)){1,12})\s*\((?P<acr>[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11})(?:,\s*[A-Z][a-z]+)?\)$"
 )
+_BRACKETED = re.compile(r"\((?:[A-ZÅÄÖ][A-Za-zÅÄÖ&-]{1,11})(?:,\s*[A-Z][a-z]+)?\)")
 _DASHED = re.compile(r"^(?P<acr>[A-ZÅÄÖ][A-Za-z&]{1,9})\s+[–-]\s+(?P<full>[A-ZÅÄÖ].{3,})$")
 _ROLEISH = re.compile(
     r"^(?:goa|wp|task|activity)\s*[\d.]+|\blead(?:er)?$|^lead\b|^coordinator$|^konsult\b", re.IGNORECASE
@@ -91,7 +95,11 @@ def acronyms(pages: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for page in pages:
         flat = " ".join(page.split())
-        for match in _DEFINED.finditer(flat):
+        for bracket in _BRACKETED.finditer(flat):
+            # the words before "(ACR)", back to a break in the name (looked for from the bracket, not everywhere)
+            match = _DEFINED.search(flat[max(0, bracket.start() - 200) : bracket.end()])
+            if match is None:
+                continue
             full, acr = _trim_to_acronym(match.group("full"), match.group("acr"))
             if full and acr not in found:
                 found[acr] = full
@@ -222,7 +230,9 @@ def _name_phrase(text: str) -> bool:
     )
 
 
-def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[Partner]:
+def extract_organisations(
+    pages: list[str], people: list[Contact] = (), references: frozenset[int] | None = None
+) -> list[Partner]:
     """The report's partner organisations, each with its role, acronym and pages."""
     defined = acronyms(pages)
     orgs: list[_Org] = []
@@ -239,7 +249,7 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
     for person in people:
         if person.organisation and person.role != "mentioned":
             add(person.organisation, "partner", person.page)
-    references = _reference_pages(pages)
+    references = reference_pages(pages) if references is None else references
     for number, page in enumerate(pages, start=1):
         if number in references:
             continue
@@ -266,7 +276,9 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                 if values and all(_acronymish(v) or v.isupper() for v in values):
                     for value in values:
                         add(value, "partner", number)
-        for match in _LIST_SENTENCE.finditer("\n".join(lines)):
+        joined = "\n".join(lines)
+        listing = _LISTING_WORDS.search(joined)
+        for match in _LIST_SENTENCE.finditer(joined) if listing else ():
             if number > 3 and re.match(r"(?i)(?:in|i) ", match.group(0)):
                 continue  # "in cooperation with …" names partners on a cover or colophon, elsewhere anyone
             items = _list_sentence(match.group("rest"))
@@ -275,7 +287,7 @@ def extract_organisations(pages: list[str], people: list[Contact] = ()) -> list[
                     if _acronymish(item.split()[0]) or re.search(r"\([A-Z]", item) or len(item.split()) >= 2:
                         add(item, "partner", number)
         flat = " ".join(lines).replace("• ", "\n")
-        for match in _RESOURCES.finditer(flat):
+        for match in _RESOURCES.finditer(flat) if _PERCENT_OF.search(flat) else ():
             for item in _resource_subjects(match.group("subject")):
                 add(item, "partner", number)
         for item in _history_beneficiaries(lines):
@@ -316,12 +328,6 @@ def _history_beneficiaries(lines: list[str]) -> list[str]:
             if match:
                 out += [v for v in re.split(r",?\s+", match.group("orgs").strip()) if _acronymish(v.strip(","))]
     return [v.strip(",") for v in out]
-
-
-def _reference_pages(pages: list[str]) -> set[int]:
-    from ingest.people import _reference_pages as pages_of_references
-
-    return pages_of_references(pages)
 
 
 def _is_author_field(line: str) -> bool:

@@ -116,7 +116,7 @@ def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
     """The report's partner organisations and the people it names (ingest.people, ingest.organisations),
     with the labelled partner lines, beneficiary tables and contact lines read here."""
     from ingest.organisations import extract_organisations
-    from ingest.people import extract_people
+    from ingest.people import extract_people, reference_pages
 
     partners: dict[str, Partner] = {}
     contacts: dict[str, Contact] = {}
@@ -125,8 +125,10 @@ def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
         _labelled(_unwrap(lines), number, partners, contacts)
         if _TABLE_CONTEXT.search(page):
             _table_rows(lines, number, partners)
-    people = extract_people(pages)
-    return _join_partners(list(partners.values()), extract_organisations(pages, people)), _join_contacts(
+    references = reference_pages(pages)
+    people = extract_people(pages, references=references)
+    organisations = extract_organisations(pages, people, references=references)
+    return _join_partners(list(partners.values()), organisations), _join_contacts(
         list(contacts.values()), people
     )
 

@@ -447,7 +447,7 @@ def _history_rows(lines: list[str]) -> list[str]:
     return rows
 
 
-def _reference_pages(pages: list[str]) -> set[int]:
+def reference_pages(pages: list[str]) -> frozenset[int]:
     """Pages at and after a references heading in the back half of the report, and citation-heavy pages."""
     skipped: set[int] = set()
     for number, page in enumerate(pages, start=1):
@@ -459,10 +459,12 @@ def _reference_pages(pages: list[str]) -> set[int]:
         lines = [line for line in page.splitlines() if line.strip()]
         if lines and sum(bool(_CITATION.search(line)) for line in lines) > len(lines) / 3:
             skipped.add(number)
-    return skipped
+    return frozenset(skipped)
 
 
-def extract_people(pages: list[str], running_text: bool = True) -> list[Contact]:
+def extract_people(
+    pages: list[str], running_text: bool = True, references: frozenset[int] | None = None
+) -> list[Contact]:
     """Every person the report names in one of the places above, merged by name."""
     common = common_words(pages)
     found: list[Found] = []
@@ -470,7 +472,7 @@ def extract_people(pages: list[str], running_text: bool = True) -> list[Contact]
     def add(name: str, role: str, organisation: str | None, page: int) -> None:
         found.append(Found(name=name, roles=[role], organisation=organisation, pages=[page]))
 
-    references = _reference_pages(pages)
+    references = reference_pages(pages) if references is None else references
     for number, page in enumerate(pages, start=1):
         if number in references:
             continue
