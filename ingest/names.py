@@ -130,8 +130,8 @@ def is_initials(token: str) -> bool:
 
 def repair(text: str) -> str:
     """Undo what PDF text layers do to names: detached accents ("Benoˆıt", "Clement ´"), "C.Sprenger"."""
-    text = re.sub(r"\s[´`ˆ¨˜¸]\s?", " ", text)
-    text = re.sub(r"[´`ˆ¨˜¸]", "", text).replace("ı", "i").replace("\u00a0", " ")
+    text = re.sub(r"\s[´`ˆ¨˜¸ˇ˘˙˚˛]\s?", " ", text)
+    text = re.sub(r"[´`ˆ¨˜¸ˇ˘˙˚˛]", "", text).replace("ı", "i").replace("\u00a0", " ")
     return re.sub(r"\b([A-Z]\.)(?=[A-Z][a-zäöüé])", r"\1 ", text)
 
 
