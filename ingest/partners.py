@@ -128,9 +128,7 @@ def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
     references = reference_pages(pages)
     people = extract_people(pages, references=references)
     organisations = extract_organisations(pages, people, references=references)
-    return _join_partners(list(partners.values()), organisations), _join_contacts(
-        list(contacts.values()), people
-    )
+    return _join_partners(list(partners.values()), organisations), _join_contacts(list(contacts.values()), people)
 
 
 def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partner]:
