@@ -188,6 +188,14 @@ def acronym_of(cover: str, text: str) -> str | None:
     return max(sorted(on_cover), key=lambda t: counts[t])
 
 
+def project_acronym(pages: list[str], pdf_title: str | None = None) -> str | None:
+    """The project's acronym where the report prints its project (ingest.project_id), else None: the
+    most frequent capitalised word of the cover (``acronym_of``) was as often a technique or a partner."""
+    from ingest.project_id import project_identity
+
+    return project_identity(pages, pdf_title).acronym
+
+
 def extract_meta(pages: list[str], pdf_title: str | None = None, layout: list[PageLayout] | None = None) -> ReportMeta:
     """What the report says about itself; the title from the cover's layout when there is one (ingest/title.py)."""
     title = find_title(layout or [], pages, pdf_title)
@@ -209,7 +217,7 @@ def extract_meta(pages: list[str], pdf_title: str | None = None, layout: list[Pa
         title=title.title,
         subtitle=title.subtitle,
         title_confidence=title.confidence if title.title else None,
-        acronym=acronym_of(pages[0] if pages else "", whole),
+        acronym=project_acronym(pages, pdf_title),
         programme=programme_of(front) or programme_of(whole),
         period_start=start,
         period_end=end,

@@ -113,6 +113,11 @@ def _looks_like_person(name: str) -> bool:
 
 
 def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
+    """The report's partner organisations and the people it names (ingest.people, ingest.organisations),
+    with the labelled partner lines, beneficiary tables and contact lines read here."""
+    from ingest.organisations import extract_organisations
+    from ingest.people import extract_people, reference_pages
+
     partners: dict[str, Partner] = {}
     contacts: dict[str, Contact] = {}
     for number, page in enumerate(pages, start=1):
@@ -120,8 +125,86 @@ def extract(pages: list[str]) -> tuple[list[Partner], list[Contact]]:
         _labelled(_unwrap(lines), number, partners, contacts)
         if _TABLE_CONTEXT.search(page):
             _table_rows(lines, number, partners)
-        _email_blocks(lines, number, contacts)
-    return list(partners.values()), list(contacts.values())
+    references = reference_pages(pages)
+    people = extract_people(pages, references=references)
+    organisations = extract_organisations(pages, people, references=references)
+    return _join_partners(list(partners.values()), organisations), _join_contacts(list(contacts.values()), people)
+
+
+def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partner]:
+    from kb.directory.names import looks_like_organisation, normalise
+
+    out: dict[str, Partner] = {}
+    for partner in labelled + found:
+        partner = _without_person(partner)
+        if partner is None:
+            continue
+        bracket = re.match(r"^(?P<name>.+?)\s*\((?P<acr>[A-ZÅÄÖ][\w&-]{1,11})\)$", partner.name)
+        if bracket and sum(c.isupper() for c in bracket.group("acr")) >= 2:
+            partner = replace(partner, name=bracket.group("name"), acronym=partner.acronym or bracket.group("acr"))
+        if not looks_like_organisation(partner.name) or country_in(partner.name) and len(partner.name.split()) <= 2:
+            continue
+        keys = {normalise(partner.name)} | ({normalise(partner.acronym)} if partner.acronym else set())
+        same = next(
+            (k for k, p in out.items() if keys & ({k} | ({normalise(p.acronym)} if p.acronym else set()))), None
+        )
+        if same is None:
+            out[normalise(partner.name)] = partner
+            continue
+        kept = out[same]
+        out[same] = replace(
+            kept,
+            country=kept.country or partner.country,
+            acronym=kept.acronym or partner.acronym,
+            pages=tuple(sorted(set(kept.pages or (kept.page,)) | set(partner.pages or (partner.page,)))),
+        )
+    return list(out.values())
+
+
+def _without_person(partner: Partner) -> Partner | None:
+    """ "Ass. Prof. Greg LESLIE University of New South Wales" -> the university; "Bernd Heinzmann (BWB)" -> BWB."""
+    from ingest.names import HONORIFIC, person_name
+
+    text = HONORIFIC.sub("", partner.name)
+    words = text.split()
+    for n in (3, 2):
+        if len(words) > n and person_name(" ".join(words[:n])) or len(words) == n and person_name(text):
+            rest = " ".join(words[n:]).strip(" ,;()")
+            return replace(partner, name=rest) if rest else None
+    return partner
+
+
+def _join_contacts(labelled: list[Contact], people: list[Contact]) -> list[Contact]:
+    """People found by ingest.people, completed by the labelled contact lines (their role, phone, e-mail)."""
+    from ingest.names import Vocabulary, same_person
+    from ingest.people import scan_names
+
+    out = list(people)
+    for contact in labelled:
+        named = scan_names(contact.name, Vocabulary())
+        if not named:
+            continue  # "EC Giuseppe La Ciura": the person inside the label's text, or nobody
+        contact = replace(contact, name=named[0][0])
+        index = next(
+            (
+                i
+                for i, p in enumerate(out)
+                if same_person(p.name, contact.name) or (contact.email and p.email == contact.email)
+            ),
+            None,
+        )
+        if index is None:
+            out.append(replace(contact, pages=(contact.page,), roles=(contact.role,) if contact.role else ()))
+            continue
+        person = out[index]
+        out[index] = replace(
+            person,
+            role=contact.role or person.role,
+            organisation=person.organisation or contact.organisation,
+            email=person.email or contact.email,
+            phone=person.phone or contact.phone,
+        )
+    return out
 
 
 def _unwrap(lines: list[str]) -> list[str]:
@@ -192,14 +275,17 @@ def _table_rows(lines: list[str], page: int, partners: dict) -> None:
                 name = found[0]
                 words = name.split()
                 short = words[-1] if len(words) >= 2 else ""
+                acronym = None
                 if short.isalnum() and (
                     short.isupper()
                     or any(c.isupper() for c in short[1:])
                     or short.lower() in {w.lower() for w in words[:-1]}
                 ):
-                    name = " ".join(words[:-1])  # drop the short-name column
+                    name, acronym = " ".join(words[:-1]), short  # the short-name column
                 if 2 < len(name) < 150 and name.lower() not in partners:
-                    partners[name.lower()] = Partner(name=name, country=found[1], role="partner", page=page)
+                    partners[name.lower()] = Partner(
+                        name=name, country=found[1], role="partner", page=page, acronym=acronym, pages=(page,)
+                    )
                 i += extra
                 break
             if i + extra + 1 >= len(lines) or _ROW.match(lines[i + extra + 1]):

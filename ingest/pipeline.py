@@ -14,6 +14,7 @@ import numpy as np
 from ingest.chunk import chunk_sections
 from ingest.metadata import extract_meta
 from ingest.partners import extract as extract_partners
+from ingest.project_id import ProjectIdentity, project_identity
 from ingest.sandbox import read_pdf
 from ingest.sections import split_sections
 from kb.catalog.files import sha256_file
@@ -41,6 +42,7 @@ class Analysis:
     chunks: list[Chunk]
     partners: list[Partner] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+    project: ProjectIdentity = field(default_factory=ProjectIdentity)  # grouped by ingest.project_id.group_projects
 
     def new_report(
         self,
@@ -135,6 +137,7 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
     return Analysis(
         partners=partners,
         contacts=contacts,
+        project=project_identity(text.pages, text.title),
         sha256=sha256,
         filename=filename or path.name,
         pages=len(text.pages),

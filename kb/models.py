@@ -198,6 +198,8 @@ class Partner:
     country: str | None  # ISO 3166 alpha-2
     role: str  # "lead partner", "partner" or "associated"
     page: int
+    acronym: str | None = None  # the short name the report gives it ("KWB"), when it gives one
+    pages: tuple[int, ...] = ()  # every page that names it (``page`` is the first)
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,8 @@ class Contact:
     email: str | None
     phone: str | None
     page: int
+    pages: tuple[int, ...] = ()  # every page that names them (``page`` is the first)
+    roles: tuple[str, ...] = ()  # all their roles in the report, the main one (``role``) first
 
 
 class Role(IntEnum):

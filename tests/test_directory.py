@@ -68,6 +68,20 @@ def test_names_join_by_spelling_identifier_and_country(tmp_path):
     assert frozenset({"Skola 1 i Exempelby"}) in groups
 
 
+def test_a_bare_acronym_joins_the_one_name_spelt_out_with_it():
+    """"KWB" joins "Kompetenzzentrum Wasser Berlin" (one report says KWB for it); "CAB", said of two, joins neither."""
+    mentions = [
+        Mention("Kompetenzzentrum Wasser Berlin", "DE", acronym="KWB"),
+        Mention("KWB", None),
+        Mention("County Administrative Board of Östergötland", "SE", acronym="CAB"),
+        Mention("Central Agricultural Board", "SE", acronym="CAB"),
+        Mention("CAB", "SE"),
+    ]
+    groups = {frozenset(m.name for m in c.mentions) for c in cluster(mentions)}
+    assert frozenset({"Kompetenzzentrum Wasser Berlin", "KWB"}) in groups
+    assert frozenset({"CAB"}) in groups
+
+
 def test_false_friends_found_on_real_registers_stay_apart():
     """Two universities one ending apart, and departments of one government sharing its VAT number, stay apart."""
     mentions = [

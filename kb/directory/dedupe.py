@@ -5,6 +5,7 @@ The unit is an *alias*: one normalised name in one country (``kb.directory.names
 - the same register identifier joins aliases anywhere: a CORDIS organisation id always, a VAT number
   when the names also read alike and no more than MAX_NAMES_PER_VAT names share it (a government's
   departments share one);
+- a bare acronym ("KWB") joins the one full name a source spells out with it (``Mention.acronym``);
 - a name without a country joins the same (or a near-identical) name when that is in one country only;
 - within a country, names whose similarity (``rapidfuzz.fuzz.ratio``) reaches ``threshold`` join,
   and their words agree up to endings (``same_words``: not "Linköpings" and "Lidköpings kommun").
@@ -38,6 +39,7 @@ class Mention:
     identifiers: tuple[str, ...] = ()  # e.g. ("cordis:999978530", "vat:SE202100297301")
     org_type: str | None = None
     ref: object = None  # the caller's handle, e.g. the partner row id
+    acronym: str | None = None  # the short name the source gives it ("KWB"), when it gives one
 
     @cached_property
     def alias(self) -> str:
@@ -129,6 +131,21 @@ def cluster(
             if identifier.startswith("vat:") and not _related(first, other):
                 continue
             link(first, other, identifier)
+
+    # A bare acronym ("KWB") joins the full name that some source spells out with it ("Kompetenzzentrum
+    # Wasser Berlin (KWB)"), when just one full name carries that acronym: "CAB" or "UB" stand for many.
+    spelled: dict[str, set[str]] = defaultdict(set)
+    for alias, group in by_alias.items():
+        for m in group:
+            if m.acronym and normalise(m.acronym) != alias.split("|", 1)[1]:
+                spelled[normalise(m.acronym)].add(alias)
+    for alias in sorted(by_alias):
+        country, name = alias.split("|", 1)
+        full = spelled.get(name, set())
+        if len(full) == 1:
+            target = next(iter(full))
+            if country == "-" or target.startswith("-|") or target.split("|", 1)[0] == country:
+                link(target, alias, "acronym")
 
     # A name without a country joins the same (or a near-identical) name when that is in one country only.
     unknown = sorted(a for a in by_alias if a.startswith("-|") and a not in apart)

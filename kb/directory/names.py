@@ -20,6 +20,7 @@ _LEGAL_FORMS = sorted(
         "ab",
         "aktiebolag",
         "gmbh",
+        "ggmbh",
         "gmbh co kg",
         "co kg",
         "kg",
@@ -156,3 +157,32 @@ def _type_from_words(text: str) -> str | None:
         if any(w in text for w in words):
             return kind
     return None
+
+
+_NOT_NAME = re.compile(
+    r"@|https?:|www\.|\b(?:phone|tel|fax|e-?mail)\b\s*[:.]|\bet al\b|\b(?:19|20)\d{2}\b|\(\s*\d|\d+\s*/\s*\d+|"
+    r"\breports? of\b|\bno\.\s*\d|\bdata v\d|\bpp\.|\bvol\.|\bisbn\b|\bdoi\b",
+    re.IGNORECASE,
+)
+_GENERIC = frozenset(
+    """partner partners beneficiary beneficiaries lead coordinator consortium project projects the report
+    tbd n/a na none other others all various see below above and foundation institute university agency company
+    association municipality city region ministry authority department""".split()
+)
+
+
+def looks_like_organisation(name: str) -> bool:
+    """False for what a report's lines yield that is no organisation: a phone number ("KWB Phone: +49 …"),
+    a report series or citation ("Reports of the Finnish Environment Institute 34/2020", "Ecoinvent (2010)"),
+    an address, a bare country or generic word, a sentence."""
+    text = " ".join(name.split())
+    words = text.split()
+    if not words or len(text) < 2 or len(text) > 120 or len(words) > 14:
+        return False
+    if _NOT_NAME.search(text) or fold(text) in _GENERIC or not re.search(r"[A-Za-zÀ-ÿ]", text):
+        return False
+    domain = re.fullmatch(r"[a-z0-9-]+\.(?:net|com|org|eu|de|se|fr|fi|io|nl|it|es)", text)
+    if not text[:1].isupper() and not text[:1].isdigit() and not re.match(r"[a-z]+[A-Z]", text) and not domain:
+        return False  # "konsult Digg", "under the programme …"; "eSmart" is a name
+    digits = sum(c.isdigit() for c in text)
+    return digits <= len(text) // 4

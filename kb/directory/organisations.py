@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from kb.catalog import directory as tables
 from kb.catalog.database import Catalog
 from kb.directory.dedupe import FUZZY_THRESHOLD, Cluster, Mention, cluster, identifiers_of
-from kb.directory.names import alias_key, normalise, org_type
+from kb.directory.names import alias_key, looks_like_organisation, normalise, org_type
 from kb.errors import DiskFull, KBError, ReportNotFound
 
 log = logging.getLogger("kb")
@@ -44,6 +44,7 @@ def mentions(catalog: Catalog) -> list[Mention]:
             ref=row["id"],
         )
         for row in tables.partner_rows(catalog)
+        if looks_like_organisation(row["name"])  # rows stored before ingestion cleaned them
     ]
 
 
@@ -61,7 +62,8 @@ def build(catalog: Catalog) -> list[Cluster]:
     partner_org = {m.ref: c.key for c in clusters for m in c.mentions}
     report_orgs: dict[int, list[tuple[str, str]]] = {}
     for row in tables.partner_rows(catalog):
-        report_orgs.setdefault(row["report_id"], []).append((row["role"], partner_org[row["id"]]))
+        if row["id"] in partner_org:
+            report_orgs.setdefault(row["report_id"], []).append((row["role"], partner_org[row["id"]]))
     contacts_of: dict[str, list[int]] = {}
     for row in tables.contact_rows(catalog):
         key = _contact_organisation(row, by_normalised, report_orgs.get(row["report_id"], []))
