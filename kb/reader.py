@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from kb import word_lists
 from kb.catalog import Catalog
 from kb.embedder import Embedder
 from kb.index import VectorIndex
@@ -42,6 +43,11 @@ def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterato
             warnings.append(
                 "the lexicon holds other word vectors (another model or recipe), so Swedish words are not "
                 "carried over to English keywords; the next `kb ingest` or web app start embeds them again."
+            )
+        if not word_lists.installed():
+            warnings.append(
+                "Debian's word lists are missing, so Swedish words quoted in English passages may pass for "
+                f"translations of a Swedish query's words: apt-get install {word_lists.PACKAGES}."
             )
         yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder, lexicon=lexicon), warnings)
     finally:
