@@ -212,7 +212,7 @@ class Searcher:
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
         best = max((similarity.get(cid, 0.0) for cid in passages), default=0.0)
-        weak = no_good_match(best, len(query.split()), opts)
+        weak = _no_good_match(best, len(query.split()), opts)
         return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
 
     def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
@@ -362,8 +362,7 @@ class Searcher:
         return Searcher(self.catalog, self.index, self.embedder, replace(self.options, **changes), self.lexicon)
 
 
-def no_good_match(best: float, words: int, opts: SearchOptions) -> bool:
-    """Whether the best passage's similarity is too low for a query of this many words."""
+def _no_good_match(best: float, words: int, opts: SearchOptions) -> bool:
     if words < opts.no_match_min_words:
         return False
     return best < (opts.no_match_below_question if words < opts.long_query_words else opts.no_match_below)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.search import SearchOptions, no_good_match
-
 
 def test_swedish_question_finds_the_english_lesson(reader):
     """Asked in Swedish about buying electric buses together, the English GreenFleet passage ranks first."""
@@ -56,14 +54,6 @@ def test_a_query_with_no_good_match_says_so(reader):
     assert result.weak
     assert not reader.searcher.run("läkemedelsrester i avloppsvatten", k=5).weak
     assert not reader.searcher.run("elbussar", k=5).weak  # a word or two is not judged by sentence scores
-
-
-def test_a_question_needs_a_closer_match_than_a_paragraph():
-    """Between the two thresholds, a question counts as unmatched and a paragraph as matched."""
-    opts = SearchOptions()
-    between = (opts.no_match_below + opts.no_match_below_question) / 2
-    assert no_good_match(between, opts.long_query_words - 1, opts)
-    assert not no_good_match(between, opts.long_query_words, opts)
 
 
 def test_filters_apply_before_ranking(reader):
