@@ -64,13 +64,8 @@ class SearchOptions:
     translate_min_similarity: float = 0.85
     translated_weight: float = 0.5  # like an English query's keyword evidence
     translate_max_words: int = 12  # the longest words only: embedding them costs as much as the query itself
-    # Best dense similarity under which "no lesson matches this well". A question (under long_query_words
-    # words) meets its answer more closely than a paragraph, which the answer meets only in part: chosen on
-    # the tuning half (odd ids), midway between its negatives' best (0.832) and its answerable questions'
-    # lowest (0.857); paragraphs keep the first calibration, under their lowest answerable (0.838).
-    no_match_below: float = 0.835  # paragraphs
-    no_match_below_question: float = 0.845
-    no_match_min_words: int = 4  # one or two words always score lower
+    no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
+    no_match_min_words: int = 4  # calibrated on sentence-long questions; one or two words always score lower
 
 
 @dataclass
@@ -212,7 +207,7 @@ class Searcher:
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
         best = max((similarity.get(cid, 0.0) for cid in passages), default=0.0)
-        weak = _no_good_match(best, len(query.split()), opts)
+        weak = best < opts.no_match_below and len(query.split()) >= opts.no_match_min_words
         return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
 
     def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
@@ -360,12 +355,6 @@ class Searcher:
 
     def with_options(self, **changes) -> Searcher:
         return Searcher(self.catalog, self.index, self.embedder, replace(self.options, **changes), self.lexicon)
-
-
-def _no_good_match(best: float, words: int, opts: SearchOptions) -> bool:
-    if words < opts.no_match_min_words:
-        return False
-    return best < (opts.no_match_below_question if words < opts.long_query_words else opts.no_match_below)
 
 
 def _rank_fusion(signals, weight, opts: SearchOptions) -> dict[str, float]:
