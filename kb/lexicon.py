@@ -41,11 +41,13 @@ class Lexicon:
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self._loaded_mtime: float | None = None
         self._quoted: np.ndarray | None = None  # positions of Swedish words quoted in English text
+        self._judged: dict[str, bool] = {}  # word -> whether it is such a quotation
 
     @classmethod
     def load(cls, path: Path, model_id: str) -> Lexicon:
         lexicon = cls(path, model_id)
         lexicon.reload_if_changed()
+        lexicon.quoted_positions()  # reads the word lists now (about a second), not in the first search
         return lexicon
 
     def reload_if_changed(self) -> None:
@@ -139,6 +141,9 @@ class Lexicon:
 
     def quoted_positions(self) -> np.ndarray:
         if self._quoted is None:
-            quoted = quoted_swedish(self.words)
-            self._quoted = np.array([i for i, w in enumerate(self.words) if w in quoted], dtype=np.int64)
+            # A word is judged once per process: after an upload only its new words are, not the whole lexicon.
+            new = [w for w in self.words if w not in self._judged]
+            quoted = quoted_swedish(new)
+            self._judged.update((w, w in quoted) for w in new)
+            self._quoted = np.array([i for i, w in enumerate(self.words) if self._judged[w]], dtype=np.int64)
         return self._quoted

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 SWEDISH = Path("/usr/share/hunspell/sv_SE")  # .dic and .aff, Debian package hunspell-sv
 ENGLISH = Path("/usr/share/dict/british-english-insane")  # Debian package wbritish-insane
 PACKAGES = "hunspell-sv wbritish-insane"
@@ -91,9 +93,21 @@ def quoted_swedish(words: Iterable[str]) -> set[str]:
     """The words that are Swedish and not English; none when the word lists are not installed."""
     if not installed():
         return set()
-    swedish = {w for w in words if _swedish().knows(w)}
+    swedish = sorted({w for w in words if _swedish().knows(w)})
     if not swedish:
         return set()
-    with ENGLISH.open(encoding="utf-8", errors="replace") as lines:  # read through, not kept: 650,000 words
-        english = {w for w in (line.strip().lower() for line in lines) if w in swedish}
-    return swedish - english
+    english = _english_hashes()
+    wanted = _hashes(swedish)
+    found = english[np.minimum(np.searchsorted(english, wanted), len(english) - 1)] == wanted
+    return {w for w, is_english in zip(swedish, found, strict=True) if not is_english}
+
+
+@cache
+def _english_hashes() -> np.ndarray:
+    """The English list as sorted 64-bit hashes: 5 MB instead of a 45 MB set of 650,000 strings."""
+    with ENGLISH.open(encoding="utf-8", errors="replace") as lines:
+        return np.unique(_hashes(line.strip().lower() for line in lines))
+
+
+def _hashes(words: Iterable[str]) -> np.ndarray:
+    return np.fromiter(map(hash, words), dtype=np.int64)  # str hashes are salted per process: built per process
