@@ -19,6 +19,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # so pip never pulls the multi-GB CUDA build that PyPI serves for Linux.
 RUN pip install --index-url "$TORCH_INDEX" torch==2.13.0
 
+# Debian's word lists: Swedish words quoted in English passages are told apart with them (kb/search/word_lists.py).
+RUN apt-get update && apt-get install -y --no-install-recommends hunspell-sv wbritish-insane \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/kb/src
 COPY pyproject.toml README.md kbcli.py ./
 COPY kb ./kb

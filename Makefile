@@ -3,9 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install browser compose run test lint samples bench clean
+.PHONY: install wordlists browser compose run test lint samples bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed wordlists
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Debian's Swedish dictionary and English word list tell Swedish words quoted in English passages from
+# English ones, so that a Swedish query word is not "translated" into them (kb/search/word_lists.py).
+wordlists:
+	@test -f /usr/share/hunspell/sv_SE.dic -a -f /usr/share/dict/british-english-insane || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-sv wbritish-insane >/dev/null; \
+	  else echo "word lists are missing: run 'sudo apt-get install hunspell-sv wbritish-insane' (Swedish queries then carry over fewer good words)"; fi; }
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own browser here).
 browser:

@@ -117,18 +117,21 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 @click.option(
     "--runs", type=click.Path(dir_okay=False, path_type=Path), help="Also write each query's ranked hits here."
 )
+@click.option(
+    "--split", is_flag=True, help="Also score the tuning half (odd ids) and the checking half (even ids) apart."
+)
 @click.pass_context
-def evaluate(ctx: click.Context, queries: Path, as_json: bool, runs: Path | None) -> None:
+def evaluate(ctx: click.Context, queries: Path, as_json: bool, runs: Path | None, split: bool) -> None:
     """Score the search on judged queries (success@1/5, MRR@10, nDCG@10); ingests nothing.
 
-    Example: kb eval ../shared/eval/queries.jsonl --runs runs.jsonl
+    Example: kb eval ../shared/eval/queries.jsonl --split --runs runs.jsonl
     """
     from kb.search.evaluation import evaluate_queries, format_table, load_queries
     from kb.search.reader import open_reader
 
     judged = load_queries(queries)
     with open_reader(_settings(ctx)) as reader:
-        report = evaluate_queries(reader.searcher, judged)
+        report = evaluate_queries(reader.searcher, judged, split=split)
     if runs:
         with open(runs, "w", encoding="utf-8") as out:
             for line in report.runs:

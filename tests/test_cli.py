@@ -69,6 +69,28 @@ def test_reports_and_stats_agree(cli_data):
     assert stats["chunks"] == sum(r["chunks"] for r in listed) == stats["vectors"]
 
 
+def test_eval_split_scores_both_halves(cli_data, tmp_path):
+    """`kb eval --split --json` scores the odd-numbered (tuning) and even-numbered (checking) queries apart."""
+    data, _ = cli_data
+    queries = tmp_path / "queries.jsonl"
+    lines = [
+        {"id": f"q{n}", "lang": lang, "kind": "lesson", "query": text, "relevant": [{"file": name, "pages": [1]}]}
+        for n, (lang, text, name) in enumerate(
+            [
+                ("en", "electric bus procurement", "example_greenfleet_final_report_en.pdf"),
+                ("sv", "bredband på landsbygden", "exempel_bredband_landsbygd_slutrapport_sv.pdf"),
+                ("en", "pharmaceutical residues in wastewater", "example_aquaclean_final_report_en.pdf"),
+            ],
+            start=1,
+        )
+    ]
+    queries.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    figures = json.loads(kb("eval", str(queries), "--split", "--json", data_dir=data).stdout)
+    assert figures["groups"]["all"]["n"] == 3
+    assert figures["halves"]["tuning"]["groups"]["all"]["n"] == 2
+    assert set(figures["halves"]["checking"]["groups"]) == {"all", "kind:lesson", "lang:sv"}
+
+
 def test_nothing_ingestible_exits_non_zero(tmp_path):
     """Only when nothing at all could be ingested is the exit status non-zero."""
     textless_pdf(tmp_path / "scan.pdf")

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from kb.search.evaluation import Query, Ranked, load_queries, project_scores, scores
+from kb.errors import KBError
+from kb.search.evaluation import Query, Ranked, evaluate_queries, half_of, load_queries, project_scores, scores
 from tests.conftest import CORPUS, ROOT, SHARED
 
 QUERY = Query("q", "sv", "lesson", "?", {"a.pdf": frozenset({3, 4}), "b.pdf": frozenset({7})})
@@ -68,3 +69,33 @@ def test_the_archive_query_file_judges_archive_reports():
     if not archive.is_dir():
         pytest.skip("../shared/corpus/archive is not available")
     assert {f for q in queries for f in q.relevant} <= {p.name for p in archive.glob("*.pdf")}
+
+
+def test_odd_ids_tune_and_even_ids_check():
+    """The split goes by the id's number: d001 and a017 tune, d002 and q10 check."""
+    assert [half_of(i) for i in ("d001", "a017", "d002", "q10")] == ["tuning", "tuning", "checking", "checking"]
+
+
+def test_an_id_without_a_number_has_no_half():
+    """An id the split cannot place is a clear error, not a silent guess."""
+    with pytest.raises(KBError, match="no number"):
+        half_of("intro")
+
+
+PAGE_ONE = frozenset({1})
+SAMPLE_QUERIES = [
+    Query("s1", "en", "lesson", "electric bus procurement", {"example_greenfleet_final_report_en.pdf": PAGE_ONE}),
+    Query("s2", "sv", "lesson", "bredband på landsbygden", {"exempel_bredband_landsbygd_slutrapport_sv.pdf": PAGE_ONE}),
+    Query(
+        "s3", "sv", "lesson", "stöd i hemtjänsten", {"exempel_digitalt_stod_hemtjansten_slutrapport_sv.pdf": PAGE_ONE}
+    ),
+    Query("s4", "en", "negative", "How did other cities organise their snow clearing on cycle paths?", {}),
+]
+
+
+def test_each_half_is_scored_as_its_queries_alone(reader):
+    """The tuning half's figures are those of the odd-numbered queries evaluated on their own."""
+    split = evaluate_queries(reader.searcher, SAMPLE_QUERIES, split=True).figures
+    odd = evaluate_queries(reader.searcher, [q for q in SAMPLE_QUERIES if half_of(q.id) == "tuning"]).figures
+    even = evaluate_queries(reader.searcher, [q for q in SAMPLE_QUERIES if half_of(q.id) == "checking"]).figures
+    assert split["halves"] == {"tuning": odd, "checking": even}

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from ingest.pipeline import ingest_paths
+from kb.search import word_lists
 from kb.search.lexicon import MIN_PASSAGES, Lexicon, lexicon_words
 from kb.search.reader import open_reader
 from kb.store.writer import Store
@@ -167,6 +169,17 @@ def test_a_word_left_in_too_few_passages_leaves_the_lexicon(tmp_path, embedder):
     lexicon.forget(texts[1:2])
     assert "lindqvist" not in lexicon.words and "procurement" not in lexicon.words
     assert len(lexicon.vectors) == len(lexicon.words)
+
+
+def test_a_swedish_word_quoted_in_english_text_is_no_translation(tmp_path, embedder):
+    """English passages quoting "läkemedel" do not make it the English for läkemedel: pharmaceuticals is."""
+    if not word_lists.installed():
+        pytest.skip(f"Debian's word lists are missing: apt-get install {word_lists.PACKAGES}")
+    lexicon = Lexicon(tmp_path / "lexicon.npz", embedder.words_id)
+    texts = ["Swedish läkemedel law covers pharmaceuticals and water.", "Läkemedel means pharmaceuticals in water."]
+    lexicon.learn(texts, embedder.words)
+    assert "läkemedel" in lexicon.words
+    assert lexicon.translate(embedder.words(["läkemedel"]), 1, 0.0) == [["pharmaceuticals"]]
 
 
 def _english_chunks(settings, embedder):

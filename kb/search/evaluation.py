@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -141,15 +142,27 @@ class EvalReport:
     runs: list[dict]
 
 
-def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
-    """Run every query through ``searcher`` (the one the web app uses) and score it."""
-    per_query: list[tuple[Query, dict[str, float]]] = []
+HALVES = ("tuning", "checking")
+
+
+def half_of(query_id: str) -> str:
+    """The fixed split of a judged set: odd numeric ids tune, even ids check (d001 tunes, d002 checks).
+
+    Settings are chosen on the tuning half only; the checking half says whether they carry over to
+    questions they were not chosen on."""
+    digits = re.search(r"(\d+)\D*$", query_id)
+    if digits is None:
+        raise KBError(f"Query id {query_id!r} has no number, so it belongs to neither half of the split.")
+    return HALVES[1 - int(digits.group(1)) % 2]
+
+
+def evaluate_queries(searcher, queries: list[Query], split: bool = False) -> EvalReport:
+    """Run every query through ``searcher`` (the one the web app uses) and score it; with ``split``,
+    also score the tuning and checking halves (see half_of) apart."""
+    scored: list[tuple[Query, dict[str, float] | None, bool]] = []  # figures None for negatives
     runs: list[dict] = []
-    negatives = fired = false_alarms = 0
     for query in queries:
         result = searcher.run(query.text, k=K)
-        if query.kind != "negative":
-            false_alarms += int(result.weak)
         # Register queries are scored on the register projects found, report queries on the passages.
         ranked_hits = result.projects if query.relevant_projects else result.hits
         ranking = [Ranked(h.file, h.page_start, h.page_end, h.score, h.extra.get("project")) for h in ranked_hits]
@@ -164,22 +177,36 @@ def evaluate_queries(searcher, queries: list[Query]) -> EvalReport:
             }
         )
         if query.kind == "negative":
-            negatives += 1
-            fired += int(result.weak)
+            scored.append((query, None, result.weak))
             continue
         figures = project_scores(query, ranking) if query.relevant_projects else scores(query, ranking)
-        per_query.append((query, figures))
-    summary: dict = {"groups": summarise(per_query)}
-    if negatives:
-        summary["negatives"] = {
-            "n": negatives,
-            "no_match_signalled": fired,
-            "positives_wrongly_signalled": false_alarms,
-        }
+        scored.append((query, figures, result.weak))
+    summary = _summary(scored)
+    if split:
+        summary["halves"] = {half: _summary([s for s in scored if half_of(s[0].id) == half]) for half in HALVES}
     return EvalReport(summary, runs)
 
 
+def _summary(scored: list[tuple[Query, dict[str, float] | None, bool]]) -> dict:
+    summary: dict = {"groups": summarise((q, f) for q, f, _ in scored if f is not None)}
+    negatives = [weak for _, f, weak in scored if f is None]
+    if negatives:
+        summary["negatives"] = {
+            "n": len(negatives),
+            "no_match_signalled": sum(negatives),
+            "positives_wrongly_signalled": sum(weak for _, f, weak in scored if f is not None),
+        }
+    return summary
+
+
 def format_table(figures: dict) -> str:
+    lines = _table(figures)
+    for half, part in figures.get("halves", {}).items():
+        lines += ["", f"{half} half (ids {'odd' if half == HALVES[0] else 'even'})", *_table(part)]
+    return "\n".join(lines)
+
+
+def _table(figures: dict) -> list[str]:
     lines = [f"{'group':<18}{'n':>4}{'s@1':>8}{'s@5':>8}{'MRR@10':>8}{'nDCG@10':>9}"]
     for group, row in figures["groups"].items():
         lines.append(
@@ -192,4 +219,4 @@ def format_table(figures: dict) -> str:
             f"negative queries: {neg['no_match_signalled']}/{neg['n']} answered 'no lesson matches this well'; "
             f"{neg['positives_wrongly_signalled']} answerable queries were wrongly told so"
         )
-    return "\n".join(lines)
+    return lines

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.search.word_lists import quoted_swedish
 from kb.text.terms import tokens
 
 LANG = "en"  # the language the collection is mostly written in, and the lexicon's
@@ -39,11 +40,14 @@ class Lexicon:
         self.words: list[str] = []
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self._loaded_mtime: float | None = None
+        self._quoted: np.ndarray | None = None  # positions of Swedish words quoted in English text
+        self._judged: dict[str, bool] = {}  # word -> whether it is such a quotation
 
     @classmethod
     def load(cls, path: Path, model_id: str) -> Lexicon:
         lexicon = cls(path, model_id)
         lexicon.reload_if_changed()
+        lexicon.quoted_positions()  # reads the word lists now (about a second), not in the first search
         return lexicon
 
     def reload_if_changed(self) -> None:
@@ -62,6 +66,7 @@ class Lexicon:
             self.words = data["words"].tolist()
             self.vectors = data["vectors"]
         self._loaded_mtime = mtime
+        self._quoted = None
 
     @property
     def loaded(self) -> bool:
@@ -82,6 +87,7 @@ class Lexicon:
             vectors = np.asarray(embed(new), dtype=np.float32)
             self.vectors = np.vstack([self.vectors, vectors]) if self.words else vectors
             self.words += new
+            self._quoted = None
         return len(new)
 
     def forget(self, texts: Iterable[str]) -> None:
@@ -94,6 +100,7 @@ class Lexicon:
         if len(keep) < len(self.words):
             self.words = [self.words[i] for i in keep]
             self.vectors = self.vectors[keep] if keep else np.zeros((0, 0), dtype=np.float32)
+            self._quoted = None
 
     def clear(self, keep_vectors: bool = False) -> None:
         """Forget the counts, and unless ``keep_vectors`` (same model) the words' vectors too."""
@@ -102,6 +109,7 @@ class Lexicon:
         if not keep_vectors:
             self.words = []
             self.vectors = np.zeros((0, 0), dtype=np.float32)
+            self._quoted = None
 
     def save(self) -> None:
         tmp = self.path.with_name(self.path.name + ".part.npz")
@@ -122,12 +130,23 @@ class Lexicon:
         self._loaded_mtime = os.stat(self.path).st_mtime
 
     def translate(self, vectors: np.ndarray, top: int, min_similarity: float) -> list[list[str]]:
-        """For each query-word vector, its nearest English words at or above ``min_similarity``."""
+        """For each query-word vector, its nearest English words at or above ``min_similarity``; Swedish
+        words quoted in English passages (kb.search.word_lists) are no translation."""
         if not self.usable or not len(vectors):
             return [[] for _ in range(len(vectors))]
         similarity = vectors @ self.vectors.T
+        similarity[:, self.quoted_positions()] = -1.0
         top = min(top, similarity.shape[1])
         best = np.argpartition(-similarity, top - 1, axis=1)[:, :top]  # no full sort of 50,000 words
         order = np.argsort(-np.take_along_axis(similarity, best, axis=1), axis=1, kind="stable")
         nearest = np.take_along_axis(best, order, axis=1)
         return [[self.words[j] for j in row if similarity[i, j] >= min_similarity] for i, row in enumerate(nearest)]
+
+    def quoted_positions(self) -> np.ndarray:
+        if self._quoted is None:
+            # A word is judged once per process: after an upload only its new words are, not the whole lexicon.
+            new = [w for w in self.words if w not in self._judged]
+            quoted = quoted_swedish(new)
+            self._judged.update((w, w in quoted) for w in new)
+            self._quoted = np.array([i for i, w in enumerate(self.words) if self._judged[w]], dtype=np.int64)
+        return self._quoted

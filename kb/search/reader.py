@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from kb.catalog.database import Catalog
 from kb.catalog.index import VectorIndex
 from kb.model.embedder import Embedder
+from kb.search import word_lists
 from kb.search.lexicon import Lexicon
 from kb.search.ranking import Searcher
 from kb.settings import Settings
@@ -42,6 +43,11 @@ def open_reader(settings: Settings, embedder: Embedder | None = None) -> Iterato
             warnings.append(
                 "the lexicon holds other word vectors (another model or recipe), so Swedish words are not "
                 "carried over to English keywords; the next `kb ingest` or web app start embeds them again."
+            )
+        if not word_lists.installed():
+            warnings.append(
+                "Debian's word lists are missing, so Swedish words quoted in English passages may pass for "
+                f"translations of a Swedish query's words: apt-get install {word_lists.PACKAGES}."
             )
         yield Reader(catalog, index, embedder, Searcher(catalog, index, embedder, lexicon=lexicon), warnings)
     finally:
