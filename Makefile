@@ -38,9 +38,13 @@ compose:
 run: install
 	KB_COOKIE_SECURE=$${KB_COOKIE_SECURE:-false} $(VENV)/bin/kb serve
 
-test: install browser compose
-	$(VENV)/bin/ruff check .
+test: install browser compose lint
 	$(VENV)/bin/pytest
+
+# The rules the code follows, checked: style, types, and the architecture's import contracts (pyproject.toml).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 samples: install
 	$(PY) samples/make_samples.py samples/
