@@ -88,21 +88,33 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], replace: bool, verbose: 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README for the shape).")
 @click.pass_context
 def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
-    """Find the passages that answer a question or match a described initiative.
+    """Find the passages that answer a question or match a described initiative, with a short answer on top.
 
     Example: kb search "Vad lärde man sig om gemensam upphandling av elbussar?" -k 5
     """
     from kb.search.reader import open_reader
+    from kb.search.sentences import answer, question_terms
 
     with open_reader(_settings(ctx)) as reader:
         for warning in reader.warnings:
             click.echo(f"Warning: {warning}", err=True)
-        hits = reader.searcher.search(query, k=k)
+        result = reader.searcher.run(query, k=k)
+    hits = result.hits
+    said = [] if result.weak else answer(hits, question_terms(query, result.lang or "sv", result.terms), result.lang)
     if as_json:
-        click.echo(json.dumps({"query": query, "hits": [h.as_json() for h in hits]}, ensure_ascii=False, indent=2))
+        shape = {"query": query, "weak": result.weak, "answer": said, "hits": [h.as_json() for h in hits]}
+        click.echo(json.dumps(shape, ensure_ascii=False, indent=2))
         return
     if not hits:
         click.echo("No passage found; ingest reports first (`kb ingest PATH`).")
+        return
+    if result.weak:
+        click.echo("No lesson matches this well; the closest passages follow.\n")
+    elif said:
+        click.echo("What earlier projects learned:")
+        for sentence in said:
+            click.echo(textwrap.fill(f"- {sentence['text']} ({sentence['title']}, p. {sentence['page']})", 100))
+        click.echo()
     for rank, hit in enumerate(hits, start=1):
         pages = f"p. {hit.page_start}" if hit.page_start == hit.page_end else f"pp. {hit.page_start}-{hit.page_end}"
         click.echo(f"{rank:>2}. {hit.score:.3f}  {hit.title}  [{hit.section}, {hit.lang}]")
@@ -182,6 +194,27 @@ def delete(ctx: click.Context, report_id: int) -> None:
         removed = store.delete_report(report_id)
         store.catalog.audit(getpass.getuser(), "delete", f"report {report_id} ({title})")
     click.echo(f"Deleted report {report_id} ({title}) and its {removed} chunks.")
+
+
+@main.command()
+@click.option("--report", "report_ids", multiple=True, type=int, help="Only this report id (may be repeated).")
+@click.pass_context
+def reanalyse(ctx: click.Context, report_ids: tuple[int, ...]) -> None:
+    """Read the stored original PDFs again with today's extraction (titles, people, passage kinds).
+
+    Unchanged passages keep their vectors; what a person corrected in the review form is kept.
+    Example: kb reanalyse --report 12
+    """
+    from tqdm import tqdm
+
+    from ingest.reanalyse import reanalyse as reread_reports
+    from kb.store.writer import Store
+
+    with Store.open(_settings(ctx)) as store, store.batch():
+        total = len(report_ids) or sum(1 for r in store.catalog.reports() if r.kind == "report")
+        with tqdm(total=total, unit="report", disable=None) as bar:
+            summary = reread_reports(store, list(report_ids) or None, on_report=lambda _: bar.update())
+    click.echo(summary.line())
 
 
 @main.command()

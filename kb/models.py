@@ -70,6 +70,7 @@ class Report:
     external_id: str | None = None  # e.g. "projektbanken:20200940"
     uploaded_by: str | None = None  # the account that uploaded it (None: ingested or imported by `kb`)
     original: str = "kept"  # the original PDF: "kept", "redacted" (a person was erased from it) or "withheld"
+    reviewed_at: str | None = None  # when a person last reviewed it (their corrections outlive a re-reading)
 
     @property
     def published(self) -> bool:
@@ -103,6 +104,7 @@ class Report:
             "external_id": self.external_id,
             "uploaded_by": self.uploaded_by,
             "original": self.original,
+            "reviewed_at": self.reviewed_at,
         }
 
 

@@ -40,7 +40,7 @@ def test_ingest_summarises_and_names_skipped_files(cli_data):
 
 
 def test_search_json_has_the_documented_shape(cli_data):
-    """`kb search --json` prints {query, hits: [...]} with the contract's fields."""
+    """`kb search --json` prints {query, weak, answer, hits: [...]} with the contract's fields."""
     data, _ = cli_data
     out = json.loads(kb("search", "läkemedelsrester i avloppsvatten", "-k", "3", "--json", data_dir=data).stdout)
     assert out["query"] == "läkemedelsrester i avloppsvatten"
@@ -58,6 +58,8 @@ def test_search_json_has_the_documented_shape(cli_data):
         "score",
     }
     assert out["hits"][0]["file"] == "example_aquaclean_final_report_en.pdf"
+    assert out["weak"] is False and out["answer"][0]["report_id"] == out["hits"][0]["report_id"]
+    assert set(out["answer"][0]) == {"text", "report_id", "page", "chunk_id", "title"}
 
 
 def test_reports_and_stats_agree(cli_data):

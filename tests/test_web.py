@@ -264,3 +264,13 @@ def test_uploads_an_earlier_run_left_unread_are_deleted_at_start(tmp_path, embed
         assert c.get("/healthz").status_code == 200
         assert list(left.iterdir()) == []
     assert beside.exists()
+
+
+def test_the_answer_on_top_cites_report_and_page_on_the_page_and_in_json(client):
+    """Above the lessons, "Vad tidigare projekt lärt sig" gives sentences that each link to their report's PDF page;
+    /api/search carries the same sentences with report, page and passage."""
+    answer = client.get("/api/search", params={"q": SWEDISH_QUESTION}).json()["answer"]
+    assert answer and all({"text", "report_id", "page", "chunk_id"} <= set(a) for a in answer)
+    page = client.get("/", params={"q": SWEDISH_QUESTION}).text
+    assert "Vad tidigare projekt lärt sig" in page
+    assert f'/reports/{answer[0]["report_id"]}/pdf#page={answer[0]["page"]}' in page

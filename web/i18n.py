@@ -46,6 +46,8 @@ EN = {
     "Förvaltning": "Department",
     "Inga partner eller kontaktpersoner registrerade ännu.": "No partners or contact persons recorded yet.",
     "Ladda ner originalet": "Download the original",
+    "Vad tidigare projekt lärt sig": "What earlier projects learned",
+    "Visa hela stycket": "Show the whole passage",
     "Originalet är undanhållet: en person som nämns i det har raderats, och det gick inte att maskera automatiskt.": "The original is withheld: a person named in it was erased, and it could not be redacted automatically.",
     "med raderade personuppgifter maskerade": "with erased personal data painted over",
     "Den maskerade kopian har ersatt originalet.": "The redacted copy has replaced the original.",

@@ -34,6 +34,7 @@ class SearchHit(BaseModel):
     text: str
     score: float
     heading: str | None = None
+    snippet: tuple[int, int] | None = None  # offsets in text of the sentences that answer best; None: all of it
 
 
 class ReportOut(BaseModel):
@@ -116,10 +117,21 @@ class Recommendation(BaseModel):
     people: list[RankedPerson]
 
 
+class AnswerSentence(BaseModel):
+    """A sentence that states what an earlier project learned, with the report and page to read on."""
+
+    text: str
+    report_id: int
+    page: int
+    chunk_id: str
+    title: str
+
+
 class SearchOut(BaseModel):
     query: str
     lang: str
     weak: bool
+    answer: list[AnswerSentence] = []  # "Vad tidigare projekt lärt sig": empty when nothing matches well
     groups: list[LessonGroup]
     projects: list[ReportOut]
     people: list[Person]

@@ -79,6 +79,13 @@ def search_page(
         for group in view["groups"]:
             for hit in group["hits"]:
                 hit["html"] = highlight(hit["text"], words, hit["lang"])
+                if hit["snippet"]:
+                    start, end = hit["snippet"]
+                    hit["snippet_html"] = highlight(hit["text"][start:end], words, hit["lang"])
+        lang_of = {h["chunk_id"]: h["lang"] for g in view["groups"] for h in g["hits"]}
+        for sentence in view["answer"]:
+            sentence["lang"] = lang_of.get(sentence["chunk_id"], "en")
+            sentence["html"] = highlight(sentence["text"], words, sentence["lang"])
     selected = {
         "programme": programme,
         "year": year_number or "",

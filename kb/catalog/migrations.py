@@ -330,3 +330,14 @@ def m003_title_subtitle_confidence(conn: sqlite3.Connection) -> None:
     """A report's subtitle is kept apart from its title, and how sure the reading was of the title (NULL once
     a person has reviewed it), so that the review form can flag a doubtful one."""
     _add_columns(conn, "reports", {"subtitle": "TEXT", "title_confidence": "REAL"})
+
+
+@migration()
+def m006_reviewed_at(conn: sqlite3.Connection) -> None:
+    """When a person last reviewed a report: re-reading its original (kb reanalyse) keeps what they corrected.
+    Reports reviewed before are found in the audit log."""
+    _add_columns(conn, "reports", {"reviewed_at": "TEXT"})
+    conn.execute(
+        "UPDATE reports SET reviewed_at = (SELECT MAX(at) FROM audit_log a "
+        "WHERE a.action = 'review' AND a.target = 'report ' || reports.id)"
+    )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from kb.catalog.connection import Database, now
 from kb.catalog.keywords import delete_terms, insert_terms
 from kb.catalog.people import insert_people
+from kb.catalog.references import remap_passages
 from kb.errors import CatalogError, ReportNotFound
 from kb.models import Contact, NewReport, Partner, Report, ReportMeta
 
@@ -16,7 +17,7 @@ ORIGINAL_STATES = ("kept", "redacted", "withheld")  # reports.original: see kb.s
 _COLUMNS = (
     "r.id, r.sha256, r.filename, r.title, r.acronym, r.programme, r.period_start, r.period_end, "
     "r.budget_total, r.eu_funding, r.currency, r.pages, r.lang, r.ingested_at, r.status, r.department, r.contact, "
-    "r.kind, r.external_id, r.uploaded_by, r.original, r.subtitle, r.title_confidence"
+    "r.kind, r.external_id, r.uploaded_by, r.original, r.subtitle, r.title_confidence, r.reviewed_at"
 )
 
 
@@ -100,9 +101,9 @@ class Reports(Database):
                 raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
             tx.execute(
                 "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
-                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ?, title_confidence = ? "
-                "WHERE id = ?",
-                (*_meta_values(meta), department, contact, meta.title_confidence, report_id),
+                "budget_total = ?, eu_funding = ?, currency = ?, department = ?, contact = ?, title_confidence = ?, "
+                "reviewed_at = ? WHERE id = ?",
+                (*_meta_values(meta), department, contact, meta.title_confidence, now(), report_id),
             )
             current = dict(tx.execute("SELECT id, section FROM chunks WHERE report_id = ?", (report_id,)).fetchall())
             changed = [cid for cid, kind in sections.items() if cid in current and current[cid] != kind]
@@ -122,6 +123,37 @@ class Reports(Database):
             if publish:
                 tx.execute("UPDATE reports SET status = 'published' WHERE id = ?", (report_id,))
         return changed
+
+    def reread_report(self, report_id: int, report: NewReport, keep_reviewed: bool, renamed: dict[str, str]) -> None:
+        """What a new reading of a stored report's original found, stored in place (the report keeps its id,
+        status, owner and original) in one transaction: its passages and their keywords, and, unless a person
+        reviewed it (``keep_reviewed``), its metadata, partners and contacts. ``renamed`` maps old passage ids
+        to the new ones: what points at a passage (a collection item) follows it."""
+        with self._transaction() as tx:
+            if tx.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is None:
+                raise ReportNotFound(f"No report has id {report_id}; `kb reports` lists them.")
+            delete_terms(tx, report_id)
+            tx.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
+            tx.executemany(
+                "INSERT INTO chunks (id, report_id, seq, page_start, page_end, section, heading, lang, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, report_id, c.seq, c.page_start, c.page_end, c.section, c.heading, c.lang, c.text)
+                    for c in report.chunks
+                ],
+            )
+            insert_terms(tx, [(c.id, c.heading, c.text, c.lang) for c in report.chunks])
+            tx.execute("UPDATE reports SET pages = ?, lang = ? WHERE id = ?", (report.pages, report.lang, report_id))
+            if not keep_reviewed:
+                tx.execute(
+                    "UPDATE reports SET title = ?, acronym = ?, programme = ?, period_start = ?, period_end = ?, "
+                    "budget_total = ?, eu_funding = ?, currency = ?, subtitle = ?, title_confidence = ? WHERE id = ?",
+                    (*_meta_values(report.meta), report.meta.subtitle, report.meta.title_confidence, report_id),
+                )
+                tx.execute("DELETE FROM partners WHERE report_id = ?", (report_id,))
+                tx.execute("DELETE FROM contacts WHERE report_id = ?", (report_id,))
+                insert_people(tx, report_id, report.partners, report.contacts)
+            remap_passages(tx, renamed)
 
     def update_report(self, report_id: int, meta: ReportMeta, department: str | None, contact: str | None) -> None:
         """Correct what extraction got wrong. The subtitle stays as read; the title's confidence is the one
@@ -262,4 +294,5 @@ def _report(row: sqlite3.Row) -> Report:
         external_id=row["external_id"],
         uploaded_by=row["uploaded_by"],
         original=row["original"],
+        reviewed_at=row["reviewed_at"],
     )

@@ -18,7 +18,7 @@ import numpy as np
 
 from kb.catalog.database import Catalog
 from kb.model.embedder import Embedder
-from kb.models import Chunk, Filters, Hit, Report
+from kb.models import APPARATUS_KINDS, Chunk, Filters, Hit, Report
 from kb.search.lexicon import LANG as LEXICON_LANG
 from kb.search.lexicon import Lexicon, lexicon_words
 from kb.text.language import detect_query
@@ -64,6 +64,7 @@ class SearchOptions:
     translate_min_similarity: float = 0.85
     translated_weight: float = 0.5  # like an English query's keyword evidence
     translate_max_words: int = 12  # the longest words only: embedding them costs as much as the query itself
+    apparatus_last: bool = True  # reference lists, contents and front matter after every other passage
     no_match_below: float = 0.835  # best dense similarity under which "no lesson matches this well"
     no_match_min_words: int = 4  # calibrated on sentence-long questions; one or two words always score lower
 
@@ -203,10 +204,13 @@ class Searcher:
             ordered = new_pages_first(ordered, rows)
         passages = [cid for cid in ordered if rows[cid][0].section != "register"]
         entries = [cid for cid in ordered if rows[cid][0].section == "register"]
+        if opts.apparatus_last and filters.section not in APPARATUS_KINDS:
+            passages = apparatus_last(passages, rows)
         hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in passages[: 3 * k]]
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
-        best = max((similarity.get(cid, 0.0) for cid in passages), default=0.0)
+        lessons = [cid for cid in passages if rows[cid][0].section not in APPARATUS_KINDS] or passages
+        best = max((similarity.get(cid, 0.0) for cid in lessons), default=0.0)
         weak = best < opts.no_match_below and len(query.split()) >= opts.no_match_min_words
         return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
 
@@ -417,6 +421,13 @@ def new_pages_first(ordered: list[str], rows) -> list[str]:
             fresh.append(cid)
             shown |= pages
     return fresh + repeats
+
+
+def apparatus_last(ordered: list[str], rows) -> list[str]:
+    """Reference lists, contents and front matter (kb.models.APPARATUS_KINDS) are no lessons: they follow every
+    other passage, still there for a question nothing else answers."""
+    kept = [cid for cid in ordered if rows[cid][0].section not in APPARATUS_KINDS]
+    return kept + [cid for cid in ordered if rows[cid][0].section in APPARATUS_KINDS]
 
 
 def _where(report_ids, filters: Filters) -> dict | None:

@@ -1,6 +1,7 @@
-"""What a search shows, built once for the page and its JSON twin: lessons grouped by report, the projects
-behind them, the people band (contacts and partners of those projects), ranked partners (kb.search.recommend)
-and the query words worth highlighting."""
+"""What a search shows, built once for the page and its JSON twin: a short answer from several reports, lessons
+grouped by report (each with the sentences that answer best), the projects behind them, the people band
+(contacts and partners of those projects), ranked partners (kb.search.recommend) and the words worth
+highlighting."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from kb.catalog.database import Catalog
 from kb.models import Filters, Report
 from kb.search.ranking import Searcher, SearchResult, group_by_report
 from kb.search.recommend import PartnerFilters, recommend
+from kb.search.sentences import answer, question_terms, snippet
 from kb.text.terms import stems, tokens
 
 
@@ -23,23 +25,29 @@ def search_results(
     result: SearchResult = searcher.run(query, k=k, filters=filters)
     recommended = recommend(catalog, result, partner_filters)
     reports = {h.report_id: catalog.report(h.report_id) for h in result.hits + result.projects}
+    terms = question_terms(query, result.lang or "sv", result.terms)
     groups = [
         {
             "report": reports[group.report_id].as_json(),
-            "hits": [{**hit.as_json(), "heading": hit.extra.get("heading")} for hit in group.hits],
+            "hits": [
+                {**hit.as_json(), "heading": hit.extra.get("heading"), "snippet": snippet(hit.text, terms, hit.lang)}
+                for hit in group.hits
+            ],
         }
         for group in group_by_report(result.hits)
     ]
+    weak = result.weak and bool(query.strip())
     by_project = group_by_report(result.hits + result.projects)
     return {
         "query": result.query,
         "lang": result.lang,
-        "weak": result.weak and bool(query.strip()),
+        "weak": weak,
+        "answer": [] if weak else answer(result.hits, terms, result.lang or "sv"),
         "groups": groups,
         "projects": [reports[g.report_id].as_json() for g in by_project],
         "people": people_band(catalog, [(reports[g.report_id], len(g.hits)) for g in by_project]),
         "partners": recommended,  # organisations and people ranked by their matching projects
-        "highlight": sorted(highlight_words(searcher, catalog, query, result.lang or "sv")),
+        "highlight": sorted(highlight_words(searcher, catalog, query, result.lang or "sv") | set(result.terms)),
     }
 
 

@@ -31,7 +31,7 @@ from kb.catalog.lock import WriterLock
 from kb.errors import DiskFull, IndexDamaged
 from kb.library.themes import ThemeSuggester, store_suggestion
 from kb.model.embedder import Embedder
-from kb.models import Chunk, NewReport, Report
+from kb.models import APPARATUS_KINDS, Chunk, NewReport, Report
 from kb.search.lexicon import LANG as LEXICON_LANG
 from kb.search.lexicon import Lexicon
 from kb.settings import Settings
@@ -182,6 +182,24 @@ class Store:
                     self.original_path(old.sha256).unlink(missing_ok=True)
             self._learn_words(report.chunks, replaced=old_english.get(old.id, []) if old else [])
         return ids
+
+    def reread(self, report: Report, new: NewReport, renamed: dict[str, str]) -> None:
+        """Store a new reading of a stored report's original in place (kb reanalyse): ``new`` holds every
+        passage with its vector; ``renamed`` maps each old passage id to the one that took its place. What a
+        person corrected in the review form (metadata, people, themes, section kinds) stays when they did."""
+        assert new.vectors is not None
+        reviewed = report.reviewed_at is not None
+        with self._writing:
+            old = self.catalog.chunks_of(report.id)
+            self.index.add(
+                [c.id for c in new.chunks], new.vectors, [vector_metadata(report.id, c) for c in new.chunks]
+            )
+            self.catalog.reread_report(report.id, new, keep_reviewed=reviewed, renamed=renamed)
+            self.index.delete(sorted({c.id for c in old} - {c.id for c in new.chunks}))
+            english = [c.text for c in old if c.lang == LEXICON_LANG]
+            self._learn_words([c for c in new.chunks if c.section not in APPARATUS_KINDS], replaced=english)
+            if not reviewed and len(new.chunks):
+                self._suggest_themes(report.id, new.vectors)
 
     def _suggest_themes(self, report_id: int, vectors) -> None:
         """Themes for a report just committed. On a full disk the report stays stored without them (the web
