@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: install wordlists browser compose run test lint samples bench clean
+.PHONY: install wordlists browser compose run test test-fast lint samples bench clean
 
 install: $(VENV)/.installed wordlists
 
@@ -40,6 +40,10 @@ run: install
 
 test: install browser compose lint
 	$(VENV)/bin/pytest
+
+# The quick suite to run every few minutes (under 90 s): everything but the slow, browser, corpus and server tests.
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not slow and not browser and not corpus and not server"
 
 # The rules the code follows, checked: style, types, and the architecture's import contracts (pyproject.toml).
 lint: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,30 @@ def indexed_settings(tmp_path_factory, embedder) -> Settings:
     return settings
 
 
+def copy_of(settings: Settings, target: Path, **changes) -> Settings:
+    """The data directory of ``settings`` copied to ``target`` (without its writer lock), with ``changes``."""
+    shutil.copytree(settings.data_dir, target, ignore=shutil.ignore_patterns("writer.lock"))
+    return replace(settings, data_dir=target, **changes)
+
+
+@pytest.fixture(scope="module")
+def app_settings(request, tmp_path_factory, indexed_settings) -> Settings:
+    """A copy of the indexed sample reports for one test module's app, changed by the module's APP_SETTINGS."""
+    data = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "data"
+    return copy_of(indexed_settings, data, **getattr(request.module, "APP_SETTINGS", {}))
+
+
+@pytest.fixture(scope="module")
+def app_client(app_settings, embedder):
+    """The web app on ``app_settings`` (its lifespan running) and an https TestClient, anonymous: a module's
+    tests log in as the role they need (tests/logins.py)."""
+    from tests.logins import https_client
+    from web.app import create_app
+
+    with https_client(create_app(app_settings, embedder)) as client:
+        yield client
+
+
 @pytest.fixture
 def reader(indexed_settings, embedder):
     from kb.search.reader import open_reader
@@ -113,7 +138,7 @@ def chroma_server(tmp_path_factory):
     process.wait(timeout=30)
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def index_mode(request):
     """Run a test against the embedded store and against a chroma server."""
     return request.getfixturevalue("chroma_server") if request.param == "server" else None

@@ -7,6 +7,7 @@ import shutil
 from collections import Counter, defaultdict
 from dataclasses import replace
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.live_server import create_account, log_in
 from web.app import create_app
 from web.sessions import COOKIE
+
+pytestmark = pytest.mark.slow
 
 MAX_EXAMPLES = 30  # per operation: enough to find the classic failures; the 26 operations take about a minute
 SKIPPED = {

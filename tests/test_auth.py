@@ -18,10 +18,8 @@ from web.sessions import CSP
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, embedder):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("auth") / "data", model_cache=MODEL_CACHE)
-    with https_client(create_app(settings, embedder)) as c:
-        yield c
+def client(app_client):
+    return app_client
 
 
 def _form_token(page: str) -> str:

@@ -23,10 +23,8 @@ VISITORS = [None, "reader", "editor", "admin"]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, embedder):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("matrix") / "data", model_cache=MODEL_CACHE)
-    with https_client(create_app(settings, embedder)) as c:
-        yield c
+def client(app_client):
+    return app_client
 
 
 def _concrete(path: str) -> str:

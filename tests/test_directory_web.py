@@ -12,8 +12,7 @@ import pytest
 
 from kb.directory.organisations import person_key
 from tests.live_server import wait_for_job
-from tests.logins import https_client, log_in
-from web.app import create_app
+from tests.logins import log_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CSV = FIXTURES / "linkoping_projektlista.csv"
@@ -23,13 +22,8 @@ BUS_QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med a
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, embedder):
-    from kb.settings import Settings
-    from tests.conftest import MODEL_CACHE
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("dirweb") / "data", model_cache=MODEL_CACHE)
-    with https_client(create_app(settings, embedder, seed_samples=True)) as c:
-        yield c
+def client(app_client):
+    return app_client
 
 
 def _upload(client, fmt: str, mapping: str = "", path: Path = CSV, api: bool = True):

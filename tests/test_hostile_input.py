@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from dataclasses import replace
 
 import pytest
 
 from tests.live_server import wait_for_job
-from tests.logins import https_client, log_in
+from tests.logins import log_in
 from tests.pdfs import text_pdf
-from web.app import create_app
 
 LESSON = (
     "5 Lessons learned\nThe most important lesson is that maintenance of the planted trees must be planned and "
@@ -22,13 +19,10 @@ LESSON = (
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, indexed_settings, embedder):
+def client(app_client):
     """The app on a copy of the sample reports, logged in as an admin."""
-    data = tmp_path_factory.mktemp("hostile") / "data"
-    shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
-    with https_client(create_app(replace(indexed_settings, data_dir=data), embedder)) as c:
-        log_in(c, "admin")
-        yield c
+    log_in(app_client, "admin")
+    return app_client
 
 
 @pytest.fixture(scope="module")

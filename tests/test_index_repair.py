@@ -16,6 +16,8 @@ from kb.store.writer import Store
 from tests.live_server import create_account, log_in, serve, wait_for_job
 from web.app import create_app
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import httpx
+import pytest
 
 from tests.live_server import create_account, plain_http, serve
 from web.app import create_app
+
+pytestmark = pytest.mark.slow
 
 
 def _failed_login_address(settings, embedder, forwarded: str) -> str:

@@ -21,6 +21,8 @@ from kb.search.reader import open_reader
 from kb.store.passages import vector_metadata
 from tests.conftest import MODEL_CACHE, _drop_server_collection
 
+pytestmark = pytest.mark.server
+
 QUERIES = [
     "Vilka erfarenheter finns av gemensam upphandling av elbussar?",
     "läkemedelsrester i avloppsvatten",

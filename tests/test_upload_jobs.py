@@ -13,10 +13,8 @@ import pytest
 
 from kb.store.jobs import LOST
 from tests.live_server import create_account, log_in, start_kb_serve, wait_for_job
-from tests.logins import https_client
 from tests.logins import log_in as log_in_as
 from tests.pdfs import slow_pdf, text_pdf
-from web.app import create_app
 
 REPORT = [
     "Cykelgarage vid stationer - slutrapport",
@@ -64,11 +62,8 @@ def test_an_upload_lost_to_a_killed_server_shows_as_failed_to_its_uploader(tmp_p
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, indexed_settings, embedder):
-    data = tmp_path_factory.mktemp("jobs") / "data"
-    shutil.copytree(indexed_settings.data_dir, data, ignore=shutil.ignore_patterns("writer.lock"))
-    with https_client(create_app(replace(indexed_settings, data_dir=data), embedder)) as c:
-        yield c
+def client(app_client):
+    return app_client
 
 
 def _upload(client, path) -> dict:

@@ -17,6 +17,8 @@ from tests.live_server import create_account, log_in, serve, wait_for_job
 from tests.pdfs import slow_pdf, text_pdf, truncated_pdf
 from web.app import create_app
 
+pytestmark = pytest.mark.slow
+
 QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
 
 

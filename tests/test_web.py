@@ -15,15 +15,13 @@ from web.search import highlight
 SWEDISH_QUESTION = "Vilka erfarenheter finns av att köpa elbussar tillsammans med andra kommuner?"
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory, embedder):
-    from kb.settings import Settings
-    from tests.conftest import MODEL_CACHE
+APP_SETTINGS = {"max_file_mb": 1}
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", model_cache=MODEL_CACHE, max_file_mb=1)
-    with https_client(create_app(settings, embedder, seed_samples=True)) as c:
-        log_in(c, "admin")  # these tests exercise what the app does; tests/test_auth*.py check who may
-        yield c
+
+@pytest.fixture(scope="module")
+def client(app_client):
+    log_in(app_client, "admin")  # these tests exercise what the app does; tests/test_auth*.py check who may
+    return app_client
 
 
 def _wait_for(client, job_id: str) -> dict:

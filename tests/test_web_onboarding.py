@@ -14,14 +14,9 @@ from web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, embedder):
-    from kb.settings import Settings
-    from tests.conftest import MODEL_CACHE
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web-onboarding") / "data", model_cache=MODEL_CACHE)
-    with https_client(create_app(settings, embedder, seed_samples=True)) as c:
-        log_in(c, "editor")  # editors build collections; readers get their own client below
-        yield c
+def client(app_client):
+    log_in(app_client, "editor")  # editors build collections; readers get their own client below
+    return app_client
 
 
 def _as(client, role: str | None):
