@@ -209,7 +209,7 @@ class Searcher:
         hits = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in passages[: 3 * k]]
         hits = drop_near_duplicates(hits, opts.near_duplicate, k)
         projects = [self._hit(cid, rows[cid], fused[cid], similarity.get(cid)) for cid in entries[:k]]
-        lessons = [cid for cid in passages if rows[cid][0].section not in APPARATUS_KINDS] or passages
+        lessons = [cid for cid in passages if rows[cid][0].section not in NOT_LESSONS] or passages
         best = max((similarity.get(cid, 0.0) for cid in lessons), default=0.0)
         weak = best < opts.no_match_below and len(query.split()) >= opts.no_match_min_words
         return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
@@ -423,11 +423,14 @@ def new_pages_first(ordered: list[str], rows) -> list[str]:
     return fresh + repeats
 
 
+NOT_LESSONS = ("references", "contents")  # front matter may hold a report's summary: it is ranked as it comes
+
+
 def apparatus_last(ordered: list[str], rows) -> list[str]:
-    """Reference lists, contents and front matter (kb.models.APPARATUS_KINDS) are no lessons: they follow every
-    other passage, still there for a question nothing else answers."""
-    kept = [cid for cid in ordered if rows[cid][0].section not in APPARATUS_KINDS]
-    return kept + [cid for cid in ordered if rows[cid][0].section in APPARATUS_KINDS]
+    """Reference lists and contents are no lessons: they follow every other passage, still there for a
+    question nothing else answers."""
+    kept = [cid for cid in ordered if rows[cid][0].section not in NOT_LESSONS]
+    return kept + [cid for cid in ordered if rows[cid][0].section in NOT_LESSONS]
 
 
 def _where(report_ids, filters: Filters) -> dict | None:
