@@ -45,6 +45,7 @@ test: install browser compose lint
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 samples: install
 	$(PY) samples/make_samples.py samples/
@@ -55,4 +56,4 @@ bench: install
 	$(PY) benchmarks/retrieval.py .cache/corpus ../shared/eval/queries.jsonl --dayone ../shared/corpus/reports
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache
