@@ -49,6 +49,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 samples: install
 	$(PY) samples/make_samples.py samples/
@@ -59,4 +60,4 @@ bench: install
 	$(PY) benchmarks/retrieval.py .cache/corpus ../shared/eval/queries.jsonl --dayone ../shared/corpus/reports
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache

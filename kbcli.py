@@ -213,7 +213,11 @@ def reanalyse(ctx: click.Context, report_ids: tuple[int, ...]) -> None:
     with Store.open(_settings(ctx)) as store, store.batch():
         total = len(report_ids) or sum(1 for r in store.catalog.reports() if r.kind == "report")
         with tqdm(total=total, unit="report", disable=None) as bar:
-            summary = reread_reports(store, list(report_ids) or None, on_report=lambda _: bar.update())
+
+            def advance(_: object) -> None:
+                bar.update()
+
+            summary = reread_reports(store, list(report_ids) or None, on_report=advance)
     click.echo(summary.line())
 
 

@@ -128,9 +128,9 @@ def parse_amount(num: str, scale: str | None) -> float | None:
     if re.fullmatch(r"\d{1,3}([ ,.]\d{3})+", digits):
         value = float(re.sub(r"[ ,.]", "", digits))
     elif re.fullmatch(r"\d{1,3}([ ,.]\d{3})+[.,]\d+", digits):
-        value = float(re.sub(r"[ ,.]", "", digits[:-3]) + "." + digits[-2:]) if digits[-3] in ".," else None
-        if value is None:
+        if digits[-3] not in ".,":
             return None
+        value = float(re.sub(r"[ ,.]", "", digits[:-3]) + "." + digits[-2:])
     else:
         value = float(digits.replace(",", "."))
     factor = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -155,7 +156,7 @@ def display(tokens: list[str]) -> str:
     return " ".join(words)
 
 
-def person_name(text: str, common: frozenset[str] = frozenset(), strict: bool = False) -> str | None:
+def person_name(text: str, common: Container[str] = frozenset(), strict: bool = False) -> str | None:
     """The person's name if ``text`` is one (honorifics and superscripts dropped), else None.
 
     ``common`` holds the report's lower-case words: a surname that is also one of them ("Based",
@@ -172,10 +173,10 @@ def person_name(text: str, common: frozenset[str] = frozenset(), strict: bool = 
     return _read_name(tokens, common, strict)
 
 
-def _read_name(tokens: list[str], common: frozenset[str], strict: bool) -> str | None:
+def _read_name(tokens: list[str], common: Container[str], strict: bool) -> str | None:
     i = 0
     firsts: list[str] = []
-    alone = getattr(common, "alone", frozenset())
+    alone = common.alone if isinstance(common, Vocabulary) else frozenset()
     while i < len(tokens) and (is_given_name(tokens[i]) or is_initials(tokens[i])):
         word = fold(tokens[i])
         if (
@@ -217,7 +218,7 @@ def _read_name(tokens: list[str], common: frozenset[str], strict: bool) -> str |
     return display(firsts + surname)
 
 
-def inverted(surname: str, given: str, common: frozenset[str] = frozenset()) -> str | None:
+def inverted(surname: str, given: str, common: Container[str] = frozenset()) -> str | None:
     """ "Stapf, Michael" -> "Michael Stapf"; "Ek Henning, Helene" -> "Helene Ek Henning"."""
     given_tokens = given.split()
     if not given_tokens or not all(is_given_name(t) or is_initials(t) for t in given_tokens):

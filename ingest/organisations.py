@@ -12,6 +12,7 @@ An acronym is joined to the full name where the report spells it out ("Kompetenz
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.names import fold, person_name
@@ -231,7 +232,7 @@ def _name_phrase(text: str) -> bool:
 
 
 def extract_organisations(
-    pages: list[str], people: list[Contact] = (), references: frozenset[int] | None = None
+    pages: list[str], people: Sequence[Contact] = (), references: frozenset[int] | None = None
 ) -> list[Partner]:
     """The report's partner organisations, each with its role, acronym and pages."""
     defined = acronyms(pages)

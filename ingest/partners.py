@@ -135,8 +135,8 @@ def _join_partners(labelled: list[Partner], found: list[Partner]) -> list[Partne
     from kb.directory.names import looks_like_organisation, normalise
 
     out: dict[str, Partner] = {}
-    for partner in labelled + found:
-        partner = _without_person(partner)
+    for candidate in labelled + found:
+        partner = _without_person(candidate)
         if partner is None:
             continue
         bracket = re.match(r"^(?P<name>.+?)\s*\((?P<acr>[A-ZÅÄÖ][\w&-]{1,11})\)$", partner.name)

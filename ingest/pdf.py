@@ -52,8 +52,8 @@ class LayoutLine:
 
     @classmethod
     def from_json(cls, data: dict) -> LayoutLine:
-        numbers = (float(data[key]) for key in ("s", "x", "y", "r"))
-        return cls(str(data["t"]), *numbers, bool(data["b"]))
+        size, x, top, right = (float(data[key]) for key in ("s", "x", "y", "r"))
+        return cls(str(data["t"]), size, x, top, right, bool(data["b"]))
 
 
 @dataclass(frozen=True)

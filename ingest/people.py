@@ -10,6 +10,7 @@ Logilab") or behind a title ("Prof. Linton"). What a name is: ingest.names.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from ingest.names import (
@@ -201,7 +202,7 @@ _ROLE_ORDER = [
 
 
 def scan_names(
-    text: str, common: frozenset[str], strict: bool = False, rest_of_line: bool = True
+    text: str, common: Container[str], strict: bool = False, rest_of_line: bool = True
 ) -> list[tuple[str, str | None]]:
     """Every person named in a block of text, with the affiliation printed beside them.
 
@@ -279,7 +280,7 @@ def _shouting(line: str) -> bool:
     return len(letters) > 6 and all(c.isupper() for c in letters)
 
 
-def _name_at(tokens: list[str], start: int, common: frozenset[str], strict: bool) -> tuple[int, str | None]:
+def _name_at(tokens: list[str], start: int, common: Container[str], strict: bool) -> tuple[int, str | None]:
     """The longest name that starts at ``tokens[start]``; a line break is allowed after a first name only."""
     i = start
     words: list[str] = []
@@ -331,12 +332,12 @@ def _breaks(tokens: list[str], start: int, words: int) -> int:
     return breaks
 
 
-def _surname_only(word: str, common: frozenset[str]) -> bool:
+def _surname_only(word: str, common: Container[str]) -> bool:
     bare = word.strip(".,;:")
     return bool(re.fullmatch(r"[A-ZÅÄÖÜ][a-zäöüåéèßø'-]{2,}", bare)) and fold(bare) not in common
 
 
-def _inverted_at(tokens: list[str], start: int, surname: list[str], common: frozenset[str]) -> tuple[int, str | None]:
+def _inverted_at(tokens: list[str], start: int, surname: list[str], common: Container[str]) -> tuple[int, str | None]:
     i = start
     given: list[str] = []
     while i < len(tokens) and (is_given_name(tokens[i]) or is_initials(tokens[i])) and len(given) < 3:
@@ -350,7 +351,7 @@ def _inverted_at(tokens: list[str], start: int, surname: list[str], common: froz
     return (i, name) if name else (start, None)
 
 
-def _attach_line_affiliations(tokens: list[str], found: list[list], common: frozenset[str]) -> None:
+def _attach_line_affiliations(tokens: list[str], found: list[list], common: Container[str]) -> None:
     """ "Ülle Leisk, Vallo Kõrgmaa / Estonian Environmental Research Centre (EERC), Estonia" and
     "Christian Remy, Kompetenzzentrum Wasser Berlin gGmbH": the rest of the line is their organisation."""
     lines = "".join(t if t in ("\n",) else t + " " for t in tokens).split("\n")
@@ -550,7 +551,7 @@ def _is_country(text: str) -> bool:
     return country_in(text) is not None and len(text.split()) <= 3
 
 
-def _title_page_name(line: str, common: frozenset[str]) -> bool:
+def _title_page_name(line: str, common: Container[str]) -> bool:
     """A line of a title page that is a name, with a title or an organisation after a comma."""
     head = re.sub(r"^(?:and|und|och|&)\s+", "", line.split(",")[0].split("(")[0], flags=re.IGNORECASE)
     if not head.split():
@@ -654,7 +655,7 @@ def _titled_name(words: list[str], common: Vocabulary) -> str | None:
     return None
 
 
-def _email_people(lines: list[str], page: int, found: list[Found], common: frozenset[str]) -> None:
+def _email_people(lines: list[str], page: int, found: list[Found], common: Container[str]) -> None:
     """A person named next to an e-mail address whose local part spells the name ("boris.lesjean@kwb.de")."""
     from ingest.partners import _email, _phone
 

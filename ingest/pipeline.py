@@ -130,7 +130,7 @@ def analyse(path: Path, settings: Settings, sha256: str | None = None, filename:
     chunks = chunk_sections(sections, sha256[:16], settings.chunk_min_words, settings.chunk_max_words)
     if not chunks:
         raise ReportRejected("no_text", "no passage long enough to index")
-    words = Counter()
+    words: Counter[str] = Counter()
     for c in chunks:
         words[c.lang] += len(c.text.split())
     partners, contacts = extract_partners(text.pages)

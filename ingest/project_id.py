@@ -262,8 +262,8 @@ def group_projects(identities: Mapping[Hashable, ProjectIdentity]) -> dict[Hasha
         return key
 
     for identity in identities.values():
-        keys = identity.keys()
-        for a, b in zip(keys, keys[1:], strict=False):
+        linked = identity.keys()
+        for a, b in zip(linked, linked[1:], strict=False):
             parent[find(a)] = find(b)
     groups: dict[str, Counter[str]] = {}
     for identity in identities.values():

@@ -247,7 +247,7 @@ def import_entries(
     entries: Sequence[RegisterEntry],
     store: Store,
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], object] | None = None,  # what it returns is ignored
     stopped: Callable[[], bool] = lambda: False,
 ) -> ImportSummary:
     """Store new and changed entries, embedding and indexing up to EMBED_BATCH of them at a time, then
@@ -319,7 +319,9 @@ def _chunk(entry: RegisterEntry) -> Chunk:
     )
 
 
-def _store(store: Store, entries, chunks, vectors, summary: ImportSummary) -> None:
+def _store(
+    store: Store, entries: Sequence[RegisterEntry], chunks: list[Chunk], vectors: np.ndarray, summary: ImportSummary
+) -> None:
     existing = [store.catalog.report_by_external_id(e.external_id) for e in entries]
     reports = [
         NewReport(

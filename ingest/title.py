@@ -283,7 +283,7 @@ def _furniture(layout: list[PageLayout]) -> set[tuple[int, str, int]]:
 
     Pages that repeat each other whole (a cover printed twice) are not furniture to each other.
     """
-    found: set[tuple[int, str]] = set()
+    found: set[tuple[int, str, int]] = set()
     placed = [{(_shape(line.text), round(line.top / 4)) for line in page.lines} for page in layout]
     for i, mine in enumerate(placed):
         for j, other in enumerate(placed):

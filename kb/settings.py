@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from kb.errors import SettingsError
 
@@ -198,7 +199,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Build settings from ``KB_*`` variables; explicit ``overrides`` win."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each of its own field's type (_convert reads the annotation)
         for f in fields(cls):
             raw = env.get(f.metadata["env"])
             if raw is None or raw == "":

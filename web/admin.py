@@ -149,10 +149,12 @@ def users_change(
     action: Annotated[str, Form(pattern="^(role|reset|disable|enable)$")],
     role: Annotated[str, Form(pattern="^(|reader|editor|admin)$")] = "",
 ):
-    change = AccountChange(
-        role=role if action == "role" else None,
-        disabled={"disable": True, "enable": False}.get(action),
-        reset_password=action == "reset",
+    change = AccountChange.model_validate(  # checks the role name
+        {
+            "role": role if action == "role" else None,
+            "disabled": {"disable": True, "enable": False}.get(action),
+            "reset_password": action == "reset",
+        }
     )
     try:
         account, password = change_account(request, admin.actor, name, change)

@@ -19,7 +19,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -31,6 +31,9 @@ from kb.models import Account, Role
 from kb.settings import Settings
 from kb.store.visibility import may_edit
 from web.ratelimit import FailureThrottle, RateLimiter
+
+if TYPE_CHECKING:
+    from web.oidc import OidcClient  # imported when single sign-on is configured (it loads Authlib)
 
 log = logging.getLogger("kb.web.auth")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -61,7 +64,7 @@ class AuthState:
     accounts: Accounts
     login_limiter: FailureThrottle  # password guesses: logins and the current password on /account
     upload_limiter: RateLimiter
-    oidc: object | None = None  # web.oidc.OidcClient when single sign-on is configured
+    oidc: OidcClient | None = None  # when single sign-on is configured
 
     @classmethod
     def open(cls, settings: Settings, accounts: Accounts) -> AuthState:
@@ -147,7 +150,7 @@ def _role_check(role: Role):
             raise HTTPException(403, f"This needs the {role.label} role; you are logged in as {user.role.label}.")
         return user
 
-    check.min_role = role  # type: ignore[attr-defined]
+    check.min_role = role  # type: ignore[attr-defined]  # a mark on the function, read by declared_role
     check.__name__ = f"requires_{role.label}"
     return check
 
@@ -185,11 +188,11 @@ def declared_role(route) -> Role | None:
 PUBLIC_WITHOUT_DECLARATION = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
 
 
-def route_roles(app: FastAPI) -> list[tuple[str, frozenset[str], Role | None]]:
+def route_roles(app: FastAPI) -> list[tuple[str | None, frozenset[str], Role | None]]:
     """(path, methods, declared role) of every route, with routers flattened; None where none is declared."""
     from fastapi.routing import iter_route_contexts
 
-    table = []
+    table: list[tuple[str | None, frozenset[str], Role | None]] = []
     for route in iter_route_contexts(app.routes):
         methods = frozenset(route.methods or ())
         if route.path in PUBLIC_WITHOUT_DECLARATION:

@@ -6,7 +6,7 @@ Who is reading is the logged-in account (:func:`reader_id`); building collection
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -230,7 +230,7 @@ class CollectionIn(BaseModel):
 
 
 class ItemIn(BaseModel):
-    kind: Literal[paths.ITEM_KINDS]
+    kind: paths.ItemKind
     ref: str
     intro: Annotated[str, Field(pattern=NO_CONTROLS, max_length=paths.MAX_TEXT)] = ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,7 @@ from web.templating import render
 log = logging.getLogger("kb.web")
 
 
-def respond(request: Request, status: int, message: str, headers: dict[str, str] | None = None):
+def respond(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None):
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
     response = render(request, "error.html", {"status": status, "message": message}, status_code=status)

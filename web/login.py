@@ -115,7 +115,7 @@ def change_password(
     new: Annotated[str, Form(max_length=1000)] = "",
 ):
     auth = auth_state(request)
-    if not user.logged_in:
+    if not user.logged_in or user.name is None:
         raise HTTPException(403, "Log in with your own account to change its password.")
     address, key = client_address(request), f"password:{user.name.lower()}"
     wait = auth.login_limiter.wait(address, key)

@@ -51,6 +51,6 @@ class OidcClient:
         role = role_from_claims(claims, self.settings.oidc_role_claim, self.roles)
         if role is None:
             error = AccountError(f"{name} has no role in Lärdomsbanken (KB_OIDC_ROLES); ask an administrator.")
-            error.who = name  # type: ignore[attr-defined]
+            error.who = name  # type: ignore[attr-defined]  # a mark for the audit line (web.login)
             raise error
         return accounts.external_login(f"{claims['iss']}|{claims['sub']}", name, role)

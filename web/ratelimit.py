@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Any
 
 MAX_KEYS = 10_000  # idle keys are forgotten past this many, so the tables cannot grow without bound
 
@@ -122,6 +123,7 @@ class FailureThrottle:
 
     def _forget_idle(self, now: float) -> None:
         idle = now - self.window_s - self.max_wait_s
-        for table in (self._failures, self._by_client):
+        tables: tuple[dict[Any, deque[float]], ...] = (self._failures, self._by_client)  # keys of two kinds
+        for table in tables:
             for key in [k for k, v in table.items() if not v or v[-1] <= idle]:
                 del table[key]

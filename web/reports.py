@@ -245,7 +245,7 @@ def _people_from_form(form: FormData) -> tuple[list[Partner], list[Contact]]:
         Partner(
             fields.text(r["name"], f"name of partner {n}", MAX_FIELD),
             fields.optional_country(r.get("country", ""), f"country of partner {n}"),
-            r.get("role") if r.get("role") in PARTNER_ROLES else "partner",
+            r["role"] if r.get("role") in PARTNER_ROLES else "partner",
             fields.optional_int(r.get("page", ""), f"page of partner {n}", 0, 100_000) or 0,
         )
         for n, r in rows("partner")

@@ -173,7 +173,9 @@ class OriginalOut(BaseModel):
     original: str  # "redacted": the uploaded copy is what /reports/{id}/pdf serves now
 
 
-ERROR_RESPONSES = {status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()
+}
 
 
 ANSWERS_OF_EVERY_ROUTE = {

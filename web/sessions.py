@@ -100,7 +100,7 @@ _INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1>", re.DOTA
 
 
 def doc_page_csp(body: bytes) -> str:
-    hashes = {"script": [], "style": []}
+    hashes: dict[str, list[str]] = {"script": [], "style": []}
     for kind, code in _INLINE.findall(body):
         hashes[kind.decode()].append("'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'")
     return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -27,7 +29,7 @@ def start_view(request: Request) -> dict:
     reports = [r for r in catalog.reports() if r.published and r.kind == "report"]
     counts = lesson_counts(catalog)
     recent = sorted(reports, key=lambda r: (r.ingested_at, r.id), reverse=True)[:RECENT]
-    themes = [
+    themes: list[dict[str, Any]] = [
         {
             "key": t.key,
             "kind": t.kind,

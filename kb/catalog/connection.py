@@ -20,6 +20,7 @@ from kb.catalog.disk import DiskAwareConnection
 from kb.settings import Settings
 
 Params = Sequence[object] | dict[str, object]
+SQLValue = int | float | str | bytes | None  # what one SQLite column holds
 
 
 def connect(settings: Settings) -> sqlite3.Connection:
@@ -27,7 +28,7 @@ def connect(settings: Settings) -> sqlite3.Connection:
     path = settings.catalog_path
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10, factory=DiskAwareConnection)
-    conn.data_dir = settings.data_dir  # type: ignore[attr-defined]  # names the disk when it is full
+    conn.data_dir = settings.data_dir  # names the disk when it is full
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -71,7 +72,7 @@ class Database:
         with self._lock:
             return self._conn.execute(sql, params).fetchone()
 
-    def _value(self, sql: str, params: Params = ()) -> object:
+    def _value(self, sql: str, params: Params = ()) -> SQLValue:
         """The first column of the first row, or None."""
         row = self._row(sql, params)
         return row[0] if row is not None else None

@@ -18,7 +18,7 @@ _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 _FULL_WORDS = ("database or disk is full", "no space left on device", "disk quota exceeded")
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException | None) -> bool:
     """Whether ``exc`` (or what caused it) says the disk or the quota is full."""
     seen = set()
     while exc is not None and id(exc) not in seen:

@@ -88,7 +88,7 @@ class VectorIndex:
             raise IndexDamaged(f"The vector index is damaged: {exc}") from exc
 
     @classmethod
-    def open_fresh(cls, settings: Settings, model_id: str, dim: int) -> VectorIndex:
+    def open_fresh(cls, settings: Settings, model_id: str | None, dim: int) -> VectorIndex:
         """Move a damaged embedded index aside (to ``chroma.broken``) and open an empty one in its place."""
         if settings.chroma_url:
             raise VectorIndexError(f"The vector index at {settings.chroma_url} is damaged; repair that server.")

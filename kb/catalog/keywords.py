@@ -184,8 +184,8 @@ class KeywordIndex(Database):
     def passages_mark(self, lang: str) -> str:
         """Changes whenever passages in ``lang`` are added, replaced or removed: their number and the
         last report id given (ids are never reused, so a replacement shows even at an equal count)."""
-        seq = self._value("SELECT seq FROM sqlite_sequence WHERE name = 'reports'")
-        return f"{self.chunk_count(lang)}/{seq or 0}"
+        seq = int(self._value("SELECT seq FROM sqlite_sequence WHERE name = 'reports'") or 0)
+        return f"{self.chunk_count(lang)}/{seq}"
 
     def term_document_share(self, terms: Sequence[str], lang: str) -> dict[str, float]:
         """Share of the passages in ``lang`` that contain each term, to drop terms too common to help.

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -138,7 +138,7 @@ def merge(catalog: Catalog, organisation_id: int, other_id: int, actor: str) -> 
     tables.add_decision(catalog, "merge", first["key"], second["key"], actor)
     catalog.audit(actor, "merge organisations", f"{first['name']} + {second['name']}")
     build(catalog)
-    return tables.organisation_by_alias(catalog, first["key"])
+    return _organisation_named(catalog, first["key"])
 
 
 def split(catalog: Catalog, organisation_id: int, alias: str, actor: str) -> int:
@@ -152,7 +152,13 @@ def split(catalog: Catalog, organisation_id: int, alias: str, actor: str) -> int
     tables.add_decision(catalog, "split", alias, org["key"], actor)
     catalog.audit(actor, "split organisation", f"{alias} from {org['name']}")
     build(catalog)
-    return tables.organisation_by_alias(catalog, alias)
+    return _organisation_named(catalog, alias)
+
+
+def _organisation_named(catalog: Catalog, alias: str) -> int:
+    found = tables.organisation_by_alias(catalog, alias)
+    assert found is not None, alias  # build() gives every name an organisation
+    return found
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -250,10 +256,11 @@ def person_page(catalog: Catalog, key: str) -> dict:
     }
 
 
-def correct_person(catalog: Catalog, key: str, values: dict[str, str | None], actor: str) -> str:
+def correct_person(catalog: Catalog, key: str, values: Mapping[str, str | None], actor: str) -> str:
     """Correct a person in every contact row; returns the person's (possibly new) key."""
     rows = person_rows(catalog, key)
-    if not (values.get("name") or "").strip():
+    name = (values.get("name") or "").strip()
+    if not name:
         raise KBError("A person needs a name; to remove them, erase them instead.")
     email = (values.get("email") or "").strip() or None
     if email:
@@ -267,7 +274,7 @@ def correct_person(catalog: Catalog, key: str, values: dict[str, str | None], ac
     cleaned["email"] = email
     tables.update_contacts(catalog, [r["contact_id"] for r in rows], cleaned)
     catalog.audit(actor, "correct person", f"person {key} ({len(rows)} contact rows)")  # no name: it may be erased
-    return person_key(email, cleaned["name"])
+    return person_key(email, name)
 
 
 def list_page(catalog: Catalog, query: str = "", country: str = "", kind: str = "", page: int = 1) -> dict:

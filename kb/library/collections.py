@@ -11,13 +11,15 @@ stays visible as unavailable until the editor removes it. Tables: ``collections`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
 from kb.catalog import collections as tables
 from kb.catalog.database import Catalog
 from kb.errors import KBError, ReportNotFound
 from kb.text import fields
 
-ITEM_KINDS = ("passage", "report", "contact")
+ItemKind = Literal["passage", "report", "contact"]
+ITEM_KINDS: tuple[str, ...] = get_args(ItemKind)
 MAX_NAME = 200
 MAX_TEXT = 2000
 

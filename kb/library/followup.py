@@ -10,7 +10,9 @@ the theme rows add up to more than the total.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from kb.catalog import followup as queries
 from kb.catalog.database import Catalog
@@ -68,7 +70,7 @@ def figures(catalog: Catalog) -> Figures:
     themes: dict[int, list[str]] = defaultdict(list)
     for rid, key in queries.theme_pairs(catalog):
         themes[rid].append(key)
-    keys = {
+    keys: dict[str, Callable[[Any], Sequence[str | None]]] = {  # of a project's row
         "programme": lambda p: [p["programme"]],
         "year": lambda p: [None if p["year"] is None else str(p["year"])],
         "department": lambda p: [p["department"]],

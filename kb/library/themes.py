@@ -20,6 +20,7 @@ import numpy as np
 
 from kb.catalog import themes as tables
 from kb.catalog.database import Catalog
+from kb.catalog.index import VectorIndex
 from kb.errors import KBError
 from kb.model.embedder import Embedder
 
@@ -205,7 +206,7 @@ def lesson_counts(catalog: Catalog) -> dict[str, int]:
     return tables.lesson_counts(catalog)
 
 
-def suggest_missing(catalog: Catalog, index, suggester: ThemeSuggester) -> int:
+def suggest_missing(catalog: Catalog, index: VectorIndex, suggester: ThemeSuggester) -> int:
     """Suggest themes for stored reports that have none (catalogs from before themes); returns how many."""
     by_report = catalog.chunk_ids_by_report()
     done = 0

@@ -9,6 +9,8 @@ re-normalising, leaves the content.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 PARALLEL = (
@@ -93,7 +95,9 @@ class LanguageBias:
         self.direction = (direction / np.linalg.norm(direction)).astype(np.float32)
 
     @classmethod
-    def estimate(cls, embed_passages, embed_queries) -> LanguageBias:
+    def estimate(
+        cls, embed_passages: Callable[[list[str]], np.ndarray], embed_queries: Callable[[list[str]], np.ndarray]
+    ) -> LanguageBias:
         swedish = [sv for sv, _ in PARALLEL]
         english = [en for _, en in PARALLEL]
         diff = (embed_passages(swedish) - embed_passages(english)).mean(axis=0)

@@ -72,16 +72,16 @@ class PieceTokenizer:
         pieces = iter(self._model.encode(plain, num_threads=1))
         rows = []
         for row in parts:
-            tokens = []
+            tokens: list[int] = []
             for n, part in enumerate(row):
                 tokens += next(pieces) if n % 2 == 0 else [self._special[part]]
             rows.append([self._bos, *tokens[: self._max_tokens], self._eos])
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
-        for i, row in enumerate(rows):
-            ids[i, : len(row)] = row
-            mask[i, : len(row)] = 1
+        for i, encoded in enumerate(rows):
+            ids[i, : len(encoded)] = encoded
+            mask[i, : len(encoded)] = 1
         return ids, mask
 
     def _prepared(self, text: str) -> str:

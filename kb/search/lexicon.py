@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +77,7 @@ class Lexicon:
     def usable(self) -> bool:
         return bool(self.words)
 
-    def learn(self, texts: Iterable[str], embed) -> int:
+    def learn(self, texts: Iterable[str], embed: Callable[[list[str]], np.ndarray]) -> int:
         """Count the words of new English passages; embed those now seen in enough passages."""
         for text in texts:
             self.counts.update(lexicon_words(text))

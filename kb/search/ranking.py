@@ -214,7 +214,7 @@ class Searcher:
         weak = best < opts.no_match_below and len(query.split()) >= opts.no_match_min_words
         return SearchResult(query, lang, hits, best, weak=weak, terms=terms, projects=projects)
 
-    def _names(self, query: str, report_ids, filters: Filters) -> list[tuple[str, float]]:
+    def _names(self, query: str, report_ids: list[int] | None, filters: Filters) -> list[tuple[str, float]]:
         names = query_names(query)
         share = self.catalog.term_document_share(names, "en") if names else {}
         names = [n for n in names if share.get(n, 0.0) <= self.options.max_name_share]
@@ -234,7 +234,9 @@ class Searcher:
     def _keyword_weight_for(self, lang: str) -> float:
         return self.options.keyword_weight_sv if lang == "sv" else self.options.keyword_weight
 
-    def _dense(self, query: str, report_ids, filters: Filters):
+    def _dense(
+        self, query: str, report_ids: list[int] | None, filters: Filters
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         opts = self.options
         parts = split_sentences(query) if opts.sentences and len(query.split()) >= opts.long_query_words else []
         parts = parts if len(parts) >= 2 else []
@@ -273,7 +275,7 @@ class Searcher:
                 best[cid] = max(best.get(cid, -1.0), score)
         return whole, sorted(best.items(), key=lambda item: -item[1])
 
-    def _keyword(self, query: str, lang: str, report_ids, filters: Filters, among: list[str] | None):
+    def _keyword(self, query: str, lang: str, report_ids: list[int] | None, filters: Filters, among: list[str] | None):
         words = [w for w in tokens(query) if len(w) > 2 or w.isdigit()]
         stemmed = stems(words, lang)
         share = self.catalog.term_document_share(sorted(set(words) | set(stemmed)), lang)
@@ -291,7 +293,7 @@ class Searcher:
         return ranking, keep_stems
 
     def _translated(
-        self, query: str, report_ids, filters: Filters, among: list[str] | None
+        self, query: str, report_ids: list[int] | None, filters: Filters, among: list[str] | None
     ) -> tuple[list[tuple[str, float]], list[str]]:
         """Keyword evidence from English passages for the English neighbours of the query's words."""
         if self.lexicon is None:
@@ -323,8 +325,8 @@ class Searcher:
 
     def _vectors_of(self, words: list[str]) -> np.ndarray:
         """The words' vectors, embedding only those not kept from earlier queries."""
-        kept = {w: self._word_vectors.get(w) for w in words}
-        missing = [w for w, vector in kept.items() if vector is None]
+        kept = {w: vector for w in words if (vector := self._word_vectors.get(w)) is not None}
+        missing = [w for w in dict.fromkeys(words) if w not in kept]
         if missing:
             # each row copied: a view would keep the whole batch's array alive in the cache
             kept.update((w, v.copy()) for w, v in zip(missing, self.embedder.words(missing), strict=True))
@@ -433,7 +435,7 @@ def apparatus_last(ordered: list[str], rows) -> list[str]:
     return kept + [cid for cid in ordered if rows[cid][0].section in NOT_LESSONS]
 
 
-def _where(report_ids, filters: Filters) -> dict | None:
+def _where(report_ids: list[int] | None, filters: Filters) -> dict | None:
     clauses: list[dict] = []
     if report_ids is not None:
         clauses.append({"report_id": {"$in": list(report_ids)}})

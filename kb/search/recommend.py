@@ -32,7 +32,7 @@ def recommend(catalog: Catalog, result: SearchResult, filters: PartnerFilters | 
     """{"organisations": [...], "people": [...]}, best first, with evidence per matching project."""
     filters = filters or PartnerFilters()
     directory.ensure_current(catalog)
-    projects = {}
+    projects: dict[int, dict] = {}
     groups = group_by_report(result.hits + result.projects)
     best = max((_similarity(h) for g in groups for h in g.hits), default=0.0)
     cut = best - MARGIN
@@ -53,7 +53,7 @@ def recommend(catalog: Catalog, result: SearchResult, filters: PartnerFilters | 
         if not _passes(row["country"] or row["row_country"], row["org_type"], filters):
             continue
         project = projects[row["report_id"]]
-        org = organisations.setdefault(
+        entry = organisations.setdefault(
             row["id"],
             {
                 "id": row["id"],
@@ -64,10 +64,10 @@ def recommend(catalog: Catalog, result: SearchResult, filters: PartnerFilters | 
                 "evidence": [],
             },
         )
-        if any(e["report_id"] == project["report_id"] for e in org["evidence"]):
+        if any(e["report_id"] == project["report_id"] for e in entry["evidence"]):
             continue
-        org["score"] += project["strength"] * ROLE_WEIGHT.get(row["role"], 0.85)
-        org["evidence"].append(_evidence(project, row["role"]))
+        entry["score"] += project["strength"] * ROLE_WEIGHT.get(row["role"], 0.85)
+        entry["evidence"].append(_evidence(project, row["role"]))
     org_info = {o["id"]: o for o in organisations.values()}
     people: dict[str, dict] = {}
     known_orgs = {r["id"]: r for r in tables.organisations_of_reports(catalog, list(projects))}

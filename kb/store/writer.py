@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,7 +201,7 @@ class Store:
             if not reviewed and len(new.chunks):
                 self._suggest_themes(report.id, new.vectors)
 
-    def _suggest_themes(self, report_id: int, vectors) -> None:
+    def _suggest_themes(self, report_id: int, vectors: np.ndarray) -> None:
         """Themes for a report just committed. On a full disk the report stays stored without them (the web
         app suggests them for such reports when it starts), rather than reported as failed."""
         try:
@@ -268,9 +268,9 @@ class Store:
             if stopped():
                 return Reconciliation(len(extra), restored)
             rows = list(self.catalog.iter_chunks(missing[start : start + batch]))
-            vectors = self._embed([passage_text(c) for _, c in rows]) if rows else None
-            with self._writing:
-                if rows:
+            if rows:
+                vectors = self._embed([passage_text(c) for _, c in rows])
+                with self._writing:
                     self.index.add([c.id for _, c in rows], vectors, [vector_metadata(rid, c) for rid, c in rows])
             restored += len(rows)
             if progress is not None:
@@ -312,7 +312,7 @@ class Store:
         self._lexicon_unsaved = True
         self._save_lexicon()  # also when there is nothing to learn, so the next open does not scan again
 
-    def _learn_words(self, chunks, replaced: Sequence[str] = ()) -> None:
+    def _learn_words(self, chunks: Iterable[Chunk], replaced: Sequence[str] = ()) -> None:
         """Count the English words of stored passages, and uncount those of ``replaced`` ones (after
         learning, so that words in both versions keep their vectors); called once the catalog committed."""
         texts = [c.text for c in chunks if c.lang == LEXICON_LANG]
@@ -324,7 +324,7 @@ class Store:
             self._lexicon_unsaved = True
             self._save_lexicon_soon()
 
-    def _embed_words(self, words: list[str]):
+    def _embed_words(self, words: list[str]) -> np.ndarray:
         # A word is a few tokens: large batches cost less per word, and give each word the vector it
         # gets alone, so a lexicon rebuilt from the catalog (a restore, a reindex) comes out the same.
         return self.embedder.words(words, batch_size=WORD_BATCH)
@@ -357,11 +357,11 @@ class Store:
             added += len(part)
         return added
 
-    def embed_chunks(self, chunks: Sequence[Chunk]):
+    def embed_chunks(self, chunks: Sequence[Chunk]) -> np.ndarray:
         """Vectors for chunks, computed apart from storing them (no lock needed)."""
         return self._embed([passage_text(c) for c in chunks])
 
-    def _embed(self, texts: list[str]):
+    def _embed(self, texts: list[str]) -> np.ndarray:
         started = time.perf_counter()
         try:
             return self.embedder.passages(texts)
