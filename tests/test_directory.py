@@ -200,6 +200,21 @@ def test_merge_and_split_survive_a_rebuild(store, tmp_path):
     assert "merge organisations" in actions and "split organisation" in actions
 
 
+def test_a_change_written_by_another_process_is_seen_by_the_next_search(store, tmp_path):
+    """Searches do not read the directory's fingerprint while nothing changed; a hand merge that another
+    process (here another connection) recorded still shows at once."""
+    from kb.catalog import directory as tables
+    from kb.catalog.database import Catalog
+
+    import_register(CSV, "csv", store, MAPPING)
+    ids = {o["name"]: o["id"] for o in directory.list_page(store.catalog)["organisations"]}
+    keys = [directory.organisation(store.catalog, ids[n])["key"] for n in ("Ostby stad", "Västby kommun")]
+    with Catalog.open(store.settings) as other:
+        tables.add_decision(other, "merge", keys[0], keys[1], "admin")
+    names = [o["name"] for o in directory.list_page(store.catalog)["organisations"]]
+    assert "Ostby stad" in names and "Västby kommun" not in names, names
+
+
 def test_staleness_comes_from_the_source_date():
     """A contact seen in a 2018 report is stale in 2026; one seen in a register import this year is not."""
     assert directory.staleness("2018", date(2026, 6, 1)) == ("2018", True)

@@ -59,6 +59,7 @@ class Database:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        self._own_writes = 0
 
     def close(self) -> None:
         with self._lock:
@@ -81,7 +82,7 @@ class Database:
         """One statement that changes something, committed on its own; returns the rows it changed."""
         with self._lock:
             changed = self._conn.execute(sql, params).rowcount
-        self._changed()
+            self._changed()
         return changed
 
     @contextmanager
@@ -98,5 +99,12 @@ class Database:
             self._conn.execute("COMMIT")
             self._changed()
 
+    def state(self) -> tuple[int, int]:
+        """Changes whenever the catalog's content may have: a write through this connection or another
+        (SQLite's data_version). What is derived from the content can be kept until it changes."""
+        with self._lock:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0], self._own_writes
+
     def _changed(self) -> None:
         """Called after each write: tables that cache what they read forget it (kb.catalog.keywords)."""
+        self._own_writes += 1

@@ -28,6 +28,7 @@ log = logging.getLogger("kb")
 
 STALE_AFTER_YEARS = 3  # a contact not seen in any source for longer may have moved on
 _deferred: weakref.WeakKeyDictionary[Catalog, int] = weakref.WeakKeyDictionary()
+_current: weakref.WeakKeyDictionary[Catalog, tuple[int, int]] = weakref.WeakKeyDictionary()  # built at this state
 
 
 class OrganisationNotFound(ReportNotFound):
@@ -110,11 +111,18 @@ def _contact_organisation(row: dict, by_normalised: dict[str, str], orgs: list[t
 def ensure_current(catalog: Catalog) -> None:
     """Rebuild when partners, contacts or decisions changed since the last build (cheap when not),
     except while the rebuild is :func:`deferred`."""
-    if not _deferred.get(catalog) and catalog.get_meta("directory") != tables.fingerprint(catalog):
-        try:
-            build(catalog)
-        except DiskFull as exc:  # a read must not need a write: the directory as built last time serves
-            log.warning("the partner directory was not rebuilt: %s", exc)
+    if _deferred.get(catalog):
+        return
+    state = catalog.state()  # read before the fingerprint: a write in between changes it again
+    if _current.get(catalog) == state:  # every search asks; the catalog has not changed since
+        return
+    if catalog.get_meta("directory") == tables.fingerprint(catalog):
+        _current[catalog] = state
+        return
+    try:
+        build(catalog)
+    except DiskFull as exc:  # a read must not need a write: the directory as built last time serves
+        log.warning("the partner directory was not rebuilt: %s", exc)
 
 
 @contextmanager

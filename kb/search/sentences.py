@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kb.models import APPARATUS_KINDS, Hit
-from kb.text.terms import stems, tokens
+from kb.text.terms import stems, tokens, words_in
 
 SNIPPET_SENTENCES = 3
 SNIPPET_WORDS = 70  # a snippet longer than this is cut to its best sentences
@@ -55,11 +55,23 @@ def question_terms(query: str, lang: str, carried: list[str]) -> set[str]:
     return terms | carried_words | set(stems(sorted(carried_words), "en"))
 
 
-def _score(sentence: str, terms: set[str], lang: str) -> float:
-    words = tokens(sentence)
-    present = {w for w in words if w in terms} | {s for s in stems(words, lang) if s in terms}
-    present |= {s for s in stems(words, "en") if s in terms}
-    return float(len(present))
+class Matcher:
+    """Which of the question's terms a sentence of a passage holds: a word stands for a term by its own
+    form, its stem in the passage's language or its English stem. Each distinct word of the passage is
+    stemmed once, and only if it begins as a term does: Snowball stemmers change a word's ending only."""
+
+    def __init__(self, text: str, terms: set[str], lang: str):
+        beginnings = {t[:3] for t in terms}
+        words = sorted({w for w in words_in(text) if w[:3] in beginnings or w[:2] in beginnings})
+        self._terms: dict[str, frozenset[str]] = {}
+        for word, stem, english_stem in zip(words, stems(words, lang), stems(words, "en"), strict=True):
+            if matched := frozenset(t for t in (word, stem, english_stem) if t in terms):
+                self._terms[word] = matched
+
+    def score(self, sentence: str) -> float:
+        """The number of the question's terms the sentence holds."""
+        found = self._terms
+        return float(len(set().union(*(found[w] for w in words_in(sentence) if w in found))))
 
 
 def snippet(text: str, terms: set[str], lang: str) -> tuple[int, int] | None:
@@ -68,11 +80,13 @@ def snippet(text: str, terms: set[str], lang: str) -> tuple[int, int] | None:
     if len(text.split()) <= SNIPPET_WORDS:
         return None
     sentences = split_sentences(text)
-    scores = [_score(s.text, terms, lang) for s in sentences]
+    matcher = Matcher(text, terms, lang)
+    scores = [matcher.score(s.text) for s in sentences]
+    lengths = [len(s.text.split()) for s in sentences]
     best: tuple[float, int, int] | None = None
     for first in range(len(sentences)):
         for last in range(first, min(first + SNIPPET_SENTENCES, len(sentences))):
-            words = sum(len(s.text.split()) for s in sentences[first : last + 1])
+            words = sum(lengths[first : last + 1])
             if last > first and words > SNIPPET_WORDS:
                 break
             score = sum(scores[first : last + 1]) - 0.01 * words  # as good, shorter
@@ -114,14 +128,16 @@ def answer(hits: list[Hit], terms: set[str], lang: str, limit: int = ANSWER_SENT
 
 def _best_statement(hit: Hit, terms: set[str], lang: str, seen: list[set[str]]) -> str | None:
     best: tuple[float, str] | None = None
+    matcher = Matcher(hit.text, terms, lang)
     for sentence in split_sentences(hit.text):
         text = " ".join(sentence.text.split())
         words = text.split()
         if not MIN_WORDS <= len(words) <= MAX_WORDS or _looks_like_a_table(text) or not text[0].isupper():
             continue
-        if any(len(set(tokens(text)) & other) / max(1, len(set(tokens(text)) | other)) > 0.6 for other in seen):
+        own = set(tokens(text))
+        if any(len(own & other) / max(1, len(own | other)) > 0.6 for other in seen):
             continue
-        overlap = _score(text, terms, lang)
+        overlap = matcher.score(text)
         if overlap == 0:
             continue
         score = overlap + (1.5 if _LEARNED.search(text) else 0.0) + (0.5 if hit.section in LESSON_KINDS else 0.0)
